@@ -114,7 +114,7 @@ export function parseResourceSpecifier(spec: string): ParseResult {
         }
       }
       flush();
-      if (key.length === 0) return fail(`"${type}/" has an empty key`);
+      if (key.length === 0) return fail(`the key of "${type}" is empty`);
     }
 
     const tags: string[] = [];
