@@ -145,7 +145,7 @@ function expandKey(tokens: readonly KeyToken[], attributes: RoleAttributes): Glo
   return partials.map(normalizeGlob);
 }
 
-function patternText(segments: readonly SegmentMatcher[]): string {
+export function patternText(segments: readonly SegmentMatcher[]): string {
   return segments
     .map((s) => {
       const key = s.type === 'acct' ? '' : `/${s.key.glob.parts.join('*')}`;

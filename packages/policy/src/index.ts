@@ -55,3 +55,4 @@ export {
   type TokenDecision,
 } from './evaluate.ts';
 export { PrincipalCache } from './cache.ts';
+export { contains, type Containment } from './contains.ts';
