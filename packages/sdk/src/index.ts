@@ -1,0 +1,13 @@
+/**
+ * @latchkey/sdk — typed client for the Latchkey GraphQL API.
+ *
+ * ```ts
+ * const lk = createClient({ url: 'http://localhost:4000/graphql', token: process.env.LATCHKEY_TOKEN });
+ * const { viewer } = await lk.viewer();
+ * ```
+ */
+export { createClient, type Latchkey } from './operations.ts';
+export { LatchkeyClient, type ClientOptions } from './client.ts';
+export { LatchkeyError, type LatchkeyErrorCode } from './errors.ts';
+export { findSecrets, obscureSecret, recognizeSecret, type FoundSecret, type SecretKind } from './secrets.ts';
+export * as types from './gql/graphql.ts';

@@ -1,0 +1,45 @@
+/** Everything the server reads from its environment, in one place (README's configuration table). */
+export interface Config {
+  dbPath: string;
+  port: number;
+  host: string;
+  ownerEmail: string;
+  ownerPassword: string | undefined;
+  signupOpen: boolean;
+  /** log2 of scrypt's N for new password hashes (stored per hash, so it can be raised later). */
+  scryptLogN: number;
+  sessionTtlMs: number;
+  /** How often coalesced lastUsedAt values are written. */
+  lastUsedFlushMs: number;
+  maxBodyBytes: number;
+  introspection: boolean;
+  /** Requests per minute allowed per API token; 0 disables the per-token limit. */
+  tokenRateLimitPerMinute: number;
+  /** Take the client address from X-Forwarded-For (only behind a proxy you run). */
+  trustProxy: boolean;
+}
+
+function intFrom(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`Expected a non-negative integer, got "${value}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    dbPath: env.LATCHKEY_DB ?? './data/latchkey.db',
+    port: intFrom(env.PORT, 4000),
+    host: env.HOST ?? '0.0.0.0',
+    ownerEmail: (env.LATCHKEY_OWNER_EMAIL ?? 'owner@localhost').toLowerCase(),
+    ownerPassword: env.LATCHKEY_OWNER_PASSWORD || undefined,
+    signupOpen: env.LATCHKEY_SIGNUP === 'open',
+    scryptLogN: intFrom(env.LATCHKEY_SCRYPT_LOG_N, 17),
+    sessionTtlMs: intFrom(env.LATCHKEY_SESSION_TTL_HOURS, 24 * 14) * 3_600_000,
+    lastUsedFlushMs: intFrom(env.LATCHKEY_LAST_USED_FLUSH_MS, 5_000),
+    maxBodyBytes: intFrom(env.LATCHKEY_MAX_BODY_BYTES, 100_000),
+    introspection: env.LATCHKEY_INTROSPECTION !== 'off',
+    tokenRateLimitPerMinute: intFrom(env.LATCHKEY_TOKEN_RATE_LIMIT, 0),
+    trustProxy: env.LATCHKEY_TRUST_PROXY === 'true',
+  };
+}

@@ -1,0 +1,48 @@
+import type { YogaInitialContext } from 'graphql-yoga';
+import type { App } from './app.ts';
+import { authenticate } from './auth/credentials.ts';
+import type { Caller } from './auth/caller.ts';
+import { apiVersionFor } from './services/api-versions.ts';
+import { clientAddress, requestIdOf } from './http.ts';
+import { unauthenticated } from './errors.ts';
+
+export interface Context {
+  app: App;
+  request: Request;
+  requestId: string;
+  clientIp: string;
+  userAgent: string;
+  /** null: no Authorization header (only `public` fields run). */
+  caller: Caller | null;
+  /** The API version in effect (token default, or the request header), echoed in a response header. */
+  apiVersion: number;
+}
+
+export async function createContext(app: App, initial: YogaInitialContext): Promise<Context> {
+  const { request } = initial;
+  const clientIp = clientAddress(app, initial);
+  let caller: Caller | null;
+  try {
+    caller = authenticate(app, request.headers.get('authorization'));
+  } catch (error) {
+    // Past the limit the address gets 429 instead of 401 (throws RATE_LIMITED).
+    await app.limiters.recordBadCredential(clientIp);
+    throw error;
+  }
+  if (caller?.token) await app.limiters.consumeTokenRequest(caller.token.id);
+  return {
+    app,
+    request,
+    requestId: requestIdOf(request),
+    clientIp,
+    userAgent: request.headers.get('user-agent') ?? '',
+    caller,
+    apiVersion: apiVersionFor(request, caller?.token),
+  };
+}
+
+/** The caller of a field whose scopes already required a credential. */
+export function callerOf(context: Pick<Context, 'caller'>): Caller {
+  if (!context.caller) throw unauthenticated('Authentication required');
+  return context.caller;
+}

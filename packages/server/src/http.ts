@@ -1,0 +1,30 @@
+import { randomUUID } from 'node:crypto';
+import type { YogaInitialContext } from 'graphql-yoga';
+import type { App } from './app.ts';
+
+/** Node's http adapter puts the socket on the server context Yoga passes along. */
+interface NodeServerContext {
+  req?: { socket?: { remoteAddress?: string } };
+}
+
+export function clientAddress(app: App, initial: YogaInitialContext): string {
+  if (app.config.trustProxy) {
+    const forwarded = initial.request.headers.get('x-forwarded-for');
+    const first = forwarded?.split(',')[0]?.trim();
+    if (first) return first;
+  }
+  const node = initial as YogaInitialContext & NodeServerContext;
+  return node.req?.socket?.remoteAddress ?? 'local';
+}
+
+const requestIds = new WeakMap<Request, string>();
+
+/** One id per request, shared by the context, logs, audit entries and masked errors. */
+export function requestIdOf(request: Request): string {
+  let id = requestIds.get(request);
+  if (!id) {
+    id = request.headers.get('x-request-id')?.slice(0, 64) || randomUUID();
+    requestIds.set(request, id);
+  }
+  return id;
+}

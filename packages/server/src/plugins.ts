@@ -1,0 +1,99 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import type { App } from './app.ts';
+import { requestIdOf } from './http.ts';
+import { API_VERSION_HEADER } from './services/api-versions.ts';
+
+/** The request id of the request being handled, for logs written far from the request. */
+export const currentRequestId = new AsyncLocalStorage<string>();
+
+/**
+ * Body-size limit without Yoga's streaming limiter (which halves throughput): a declared
+ * Content-Length is checked up front (HTTP framing guarantees the body is no longer); only
+ * bodies without one (chunked) are counted while read.
+ */
+export function useBodyLimit(maxBytes: number): Plugin {
+  const tooLarge = () =>
+    createGraphQLError('Request body too large', { extensions: { code: 'REQUEST_ENTITY_TOO_LARGE', http: { status: 413 } } });
+  return {
+    onRequestParse({ request, requestParser, setRequestParser }) {
+      const length = request.headers.get('content-length');
+      if (length !== null) {
+        if (!/^\d+$/.test(length)) throw createGraphQLError('Content-Length header is invalid', { extensions: { http: { status: 400 } } });
+        if (Number(length) > maxBytes) throw tooLarge();
+        return;
+      }
+      if (!request.body || !requestParser) return;
+      const parse = requestParser;
+      setRequestParser(async (req) => {
+        const reader = req.body?.getReader();
+        const chunks: Uint8Array[] = [];
+        let size = 0;
+        while (reader) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          size += value.byteLength;
+          if (size > maxBytes) {
+            await reader.cancel();
+            throw tooLarge();
+          }
+          chunks.push(value);
+        }
+        return parse(new Request(req.url, { method: req.method, headers: req.headers, body: Buffer.concat(chunks) }));
+      });
+    },
+  };
+}
+
+/** Echoes the request id and the API version in effect; keeps the request id for logs. */
+export function useResponseHeaders(): Plugin<{ apiVersion?: number }> {
+  return {
+    onRequest({ request }) {
+      currentRequestId.enterWith(requestIdOf(request));
+    },
+    onExecute({ args }) {
+      const version = (args.contextValue as { apiVersion?: number }).apiVersion;
+      const request = (args.contextValue as { request?: Request }).request;
+      if (request && version) apiVersions.set(request, version);
+    },
+    onResponse({ request, response }) {
+      response.headers.set('x-request-id', requestIdOf(request));
+      const version = apiVersions.get(request);
+      if (version) response.headers.set(API_VERSION_HEADER, String(version));
+    },
+  };
+}
+const apiVersions = new WeakMap<Request, number>();
+
+/** By name, not instanceof: CommonJS plugins (graphql-armor) raise errors from the CJS copy of graphql. */
+function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof Error && error.name === 'GraphQLError';
+}
+
+/**
+ * Expected errors (GraphQLErrors we or Yoga raised: validation, limits, LatchkeyError) pass; anything
+ * else is logged with the request id and reaches the client as a masked message carrying only that id.
+ */
+export function maskError(app: App) {
+  return (error: unknown): Error => {
+    if (isGraphQLError(error)) {
+      const original = error.originalError;
+      if (!original || original === error) return error;
+      if (isGraphQLError(original)) {
+        // A GraphQLError thrown in a resolver: keep its message and extensions, with the field's path.
+        return new GraphQLError(original.message, { nodes: error.nodes, path: error.path, extensions: original.extensions });
+      }
+    }
+    const original = isGraphQLError(error) ? error.originalError : error;
+    const requestId = currentRequestId.getStore() ?? 'unknown';
+    app.log.error('unexpected error', {
+      requestId,
+      error: original instanceof Error ? { name: original.name, message: original.message, stack: original.stack } : String(original),
+    });
+    return new GraphQLError(`Unexpected error (request id ${requestId})`, {
+      path: isGraphQLError(error) ? error.path : undefined,
+      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+    });
+  };
+}

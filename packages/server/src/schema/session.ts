@@ -1,0 +1,104 @@
+import type { MemberRow, SessionRow } from '../db/schema/members.ts';
+import { builder } from '../builder.ts';
+import { callerOf } from '../context.ts';
+import { LatchkeyError } from '../errors.ts';
+import { createAccountWithOwner } from '../services/accounts.ts';
+import { endSession, login, openSession } from '../services/sessions.ts';
+import { listActiveSessions } from '../store/sessions.ts';
+import { Member } from './member.ts';
+import { keysetConnection, rawId } from './common.ts';
+import { Viewer } from './viewer.ts';
+
+/** Sign-in, sessions ("Managing sessions") and sign-up. */
+
+export const LoginPayload = builder.objectRef<{ secret: string; member: MemberRow }>('LoginPayload').implement({
+  description: 'A new session: the secret is shown this once.',
+  fields: (t) => ({ secret: t.exposeString('secret'), member: t.field({ type: Member, resolve: (p) => p.member }) }),
+});
+
+export const Session = builder.objectRef<SessionRow>('Session');
+builder.node(Session, {
+  id: { resolve: (s) => s.id },
+  loadOne: () => null,
+  fields: (t) => ({
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
+    lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),
+    ip: t.exposeString('ip', { nullable: true }),
+    userAgent: t.exposeString('userAgent', { nullable: true }),
+    current: t.boolean({
+      description: 'Whether this is the session making the request.',
+      resolve: (s, _a, ctx) => ctx.caller?.credential.kind === 'session' && ctx.caller.credential.sessionId === s.id,
+    }),
+  }),
+});
+
+builder.objectField(Viewer, 'sessions', (t) =>
+  t.connection({
+    type: Session,
+    description: 'Your own live sessions, newest first.',
+    resolve: (caller, args, ctx) =>
+      keysetConnection(args, (page) => listActiveSessions(ctx.app.db, caller.member.id, page)),
+  }),
+);
+
+const LoginInput = builder.inputType('LoginInput', {
+  fields: (t) => ({ email: t.string({ required: true }), password: t.string({ required: true }) }),
+});
+
+const SignUpInput = builder.inputType('SignUpInput', {
+  fields: (t) => ({
+    accountName: t.string({ required: true }),
+    email: t.string({ required: true }),
+    name: t.string({ required: true }),
+    password: t.string({ required: true }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  login: t.field({
+    type: LoginPayload,
+    authScopes: { public: true },
+    args: { input: t.arg({ type: LoginInput, required: true }) },
+    resolve: (_root, { input }, ctx) => login(ctx, input.email, input.password),
+  }),
+  logout: t.boolean({
+    description: 'Ends the session making the request (a token cannot log out).',
+    authScopes: { authenticated: true },
+    resolve: (_root, _args, ctx) => {
+      const caller = callerOf(ctx);
+      if (caller.credential.kind !== 'session') {
+        throw new LatchkeyError('BAD_USER_INPUT', 'logout ends a session; delete or reset an access token instead', { field: 'Authorization' });
+      }
+      endSession(ctx, caller.credential.sessionId);
+      return true;
+    },
+  }),
+  revokeSession: t.boolean({
+    description: 'Ends one of your own sessions.',
+    authScopes: { authenticated: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => {
+      endSession(ctx, rawId(args.id, 'Session'));
+      return true;
+    },
+  }),
+  signUp: t.field({
+    type: LoginPayload,
+    description: 'A new account and its owner. Refused (FORBIDDEN) unless the server runs with LATCHKEY_SIGNUP=open.',
+    authScopes: { public: true },
+    args: { input: t.arg({ type: SignUpInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      if (!ctx.app.config.signupOpen) {
+        throw new LatchkeyError('FORBIDDEN', 'Sign-up is closed on this server (LATCHKEY_SIGNUP=open enables it)', {
+          action: 'signUp',
+          resource: 'server',
+          reason: 'sign-up closed',
+        });
+      }
+      const { owner } = await createAccountWithOwner(ctx.app, ctx, input);
+      const { secret } = ctx.app.db.transaction((tx) => openSession(ctx.app, ctx, tx, owner));
+      return { secret, member: owner };
+    },
+  }),
+}));

@@ -1,0 +1,25 @@
+import type { Caller } from '../auth/caller.ts';
+import { builder } from '../builder.ts';
+import { callerOf } from '../context.ts';
+import { Member } from './member.ts';
+
+/** The caller: the member, and through which credential (the token field is added in token.ts). */
+export const Viewer = builder.objectRef<Caller>('Viewer').implement({
+  description: 'Who is calling: the member (for a service token, its creator) and the credential used.',
+  fields: (t) => ({
+    member: t.field({ type: Member, resolve: (caller) => caller.member }),
+    credentialKind: t.string({
+      description: 'SESSION, PERSONAL or SERVICE.',
+      resolve: (caller) => caller.credential.kind.toUpperCase(),
+    }),
+    apiVersion: t.int({ description: 'The API version in effect for this request.', resolve: (_c, _a, ctx) => ctx.apiVersion }),
+  }),
+});
+
+builder.queryField('viewer', (t) =>
+  t.field({
+    type: Viewer,
+    authScopes: { authenticated: true },
+    resolve: (_root, _args, ctx) => callerOf(ctx),
+  }),
+);

@@ -1,0 +1,64 @@
+import {
+  baseRoleGrant,
+  compile,
+  customRoleGrant,
+  type CompiledPrincipal,
+  type Grant,
+  type RoleAttributes,
+} from '@latchkey/policy';
+import type { DbOrTx } from '../db/client.ts';
+import type { MemberRow } from '../db/schema/members.ts';
+import type { CustomRoleRow } from '../db/schema/roles.ts';
+import type { TokenRow } from '../db/schema/tokens.ts';
+import { customRolesOfMember, customRolesOfTeams, teamsOfMember } from '../store/members.ts';
+import { customRolesOfToken } from '../store/tokens-auth.ts';
+import type { Caches } from './caches.ts';
+
+/**
+ * What a member may do: their base role and every custom role they hold, directly or through a
+ * team, each as its own grant (roles are additive). Removed or invited members hold nothing.
+ */
+export function memberGrants(db: DbOrTx, member: MemberRow): Grant[] {
+  if (member.status !== 'active') return [];
+  const grants: Grant[] = [baseRoleGrant(member.role, member.id)];
+  for (const role of customRolesOfMember(db, member.id)) {
+    grants.push(roleGrant(role, member.roleAttributes, member.id));
+  }
+  const teams = teamsOfMember(db, member.id);
+  const teamById = new Map(teams.map((t) => [t.id, t]));
+  for (const { teamId, role } of customRolesOfTeams(db, teams.map((t) => t.id))) {
+    const team = teamById.get(teamId);
+    if (!team) continue;
+    grants.push(roleGrant(role, team.roleAttributes, member.id, `team:${team.key}/role:${role.key}`));
+  }
+  return grants;
+}
+
+export function roleGrant(role: CustomRoleRow, attributes: RoleAttributes, memberId: string, source?: string): Grant {
+  return customRoleGrant(
+    { key: role.key, basePermissions: role.basePermissions ?? null, policy: role.policy },
+    attributes,
+    memberId,
+    source,
+  );
+}
+
+/**
+ * A token's own scope. Personal tokens take their owner's role attributes (live); service tokens
+ * the creator's as they were at creation. A service token's "own tokens" resolve to nothing real.
+ */
+export function tokenGrants(db: DbOrTx, token: TokenRow, owner: MemberRow): Grant[] {
+  const attributes = token.kind === 'personal' ? owner.roleAttributes : (token.roleAttributes ?? {});
+  const self = token.kind === 'personal' ? owner.id : `service-token-${token.id}`;
+  if (token.role) return [{ ...baseRoleGrant(token.role, self), source: `token:${token.role}` }];
+  if (token.inlinePolicy) return [{ source: 'inline', policy: token.inlinePolicy, roleAttributes: attributes }];
+  return customRolesOfToken(db, token.id).map((role) => roleGrant(role, attributes, self));
+}
+
+export function memberPrincipal(db: DbOrTx, caches: Caches, member: MemberRow): CompiledPrincipal {
+  return caches.principals.get(`member:${member.id}`, () => compile(memberGrants(db, member)));
+}
+
+export function tokenPrincipal(db: DbOrTx, caches: Caches, token: TokenRow, owner: MemberRow): CompiledPrincipal {
+  return caches.principals.get(`token:${token.id}`, () => compile(tokenGrants(db, token, owner)));
+}

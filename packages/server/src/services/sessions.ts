@@ -1,0 +1,92 @@
+import type { App } from '../app.ts';
+import type { Tx } from '../db/client.ts';
+import type { Context } from '../context.ts';
+import type { MemberRow, SessionRow } from '../db/schema/members.ts';
+import { generateSecret, digestSecret } from '../auth/secrets.ts';
+import { verifyPassword } from '../auth/passwords.ts';
+import { notFound, unauthenticated } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { findMemberByEmail } from '../store/members.ts';
+import { findSession, insertSession, revokeSession } from '../store/sessions.ts';
+import { recordAudit } from './audit.ts';
+
+const BAD_LOGIN = 'Invalid email or password';
+
+/** Opens a session for a member inside an existing transaction; the secret is returned once. */
+export function openSession(app: App, context: Pick<Context, 'clientIp' | 'userAgent'>, tx: Tx, member: MemberRow) {
+  const secret = generateSecret('session');
+  const now = new Date();
+  const session = insertSession(tx, {
+    id: newId(),
+    memberId: member.id,
+    secretHash: digestSecret(secret),
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + app.config.sessionTtlMs),
+    ip: context.clientIp,
+    userAgent: context.userAgent.slice(0, 512),
+  });
+  return { secret, session };
+}
+
+/**
+ * Email + password → a session secret. Unknown email and wrong password give the same error
+ * after the same work (a dummy hash is verified), and failures are throttled per account and address.
+ */
+export async function login(context: Context, email: string, password: string): Promise<{ secret: string; member: MemberRow }> {
+  const { app } = context;
+  const normalized = email.trim().toLowerCase();
+  await app.limiters.assertLoginAllowed(normalized, context.clientIp);
+  const member = findMemberByEmail(app.db, normalized);
+  const hash = member?.passwordHash ?? (await app.dummyPasswordHash);
+  const valid = await verifyPassword(password, hash);
+  if (!member || !valid || member.status !== 'active') {
+    await app.limiters.recordLoginFailure(normalized, context.clientIp);
+    if (member) {
+      app.db.transaction((tx) =>
+        recordAudit(tx, context, {
+          accountId: member.accountId,
+          actor: member,
+          action: 'login',
+          resource: `member/${member.id}`,
+          title: `Failed login for ${member.email}`,
+          outcome: 'refused',
+        }),
+      );
+    }
+    throw unauthenticated(BAD_LOGIN);
+  }
+  await app.limiters.recordLoginSuccess(normalized);
+  const { secret } = app.db.transaction((tx) => {
+    const opened = openSession(app, context, tx, member);
+    recordAudit(tx, context, {
+      accountId: member.accountId,
+      actor: member,
+      sessionId: opened.session.id,
+      action: 'login',
+      resource: `member/${member.id}`,
+      title: `${member.name} logged in`,
+    });
+    return opened;
+  });
+  return { secret, member };
+}
+
+/** Ends a session of the caller's own (the current one by default). */
+export function endSession(context: Context, sessionId: string): SessionRow {
+  const caller = context.caller;
+  if (!caller) throw unauthenticated('Authentication required');
+  const { app } = context;
+  const session = findSession(app.db, caller.member.id, sessionId);
+  if (!session) throw notFound('Session');
+  app.db.transaction((tx) => {
+    revokeSession(tx, session.id, new Date());
+    recordAudit(tx, context, {
+      action: 'revokeSessions',
+      resource: `member/${caller.member.id}`,
+      title: `${caller.member.name} ended a session`,
+      changes: { session: { before: session.id } },
+    });
+  });
+  app.caches.invalidate({ kind: 'session', sessionId: session.id });
+  return session;
+}

@@ -1,0 +1,59 @@
+import { badInput } from '../errors.ts';
+
+/** Input checks shared by every service; each throws BAD_USER_INPUT naming the field. */
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const TAG = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function requireEmail(field: string, value: string): string {
+  const email = value.trim().toLowerCase();
+  if (!EMAIL.test(email) || email.length > 254) throw badInput(field, 'must be an email address');
+  return email;
+}
+
+export function requireName(field: string, value: string, max = 200): string {
+  const name = value.trim();
+  if (name.length === 0) throw badInput(field, 'must not be empty');
+  if (name.length > max) throw badInput(field, `must be at most ${max} characters`);
+  return name;
+}
+
+export function optionalText(field: string, value: string | null | undefined, max = 2000): string | null {
+  if (value === null || value === undefined) return null;
+  if (value.length > max) throw badInput(field, `must be at most ${max} characters`);
+  return value;
+}
+
+export function requirePassword(field: string, value: string): void {
+  if (value.length < 8) throw badInput(field, 'must be at least 8 characters');
+  if (value.length > 1024) throw badInput(field, 'must be at most 1024 characters');
+}
+
+/** Keys of roles, teams, projects, environments and flags: letters, digits, '.', '_', '-'. */
+export function requireKey(field: string, value: string): string {
+  if (!KEY.test(value)) throw badInput(field, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+  return value;
+}
+
+export function requireTags(field: string, values: readonly string[] | null | undefined): string[] {
+  const tags = [...new Set(values ?? [])];
+  for (const tag of tags) if (!TAG.test(tag)) throw badInput(field, `invalid tag "${tag}": letters, digits, ".", "_" or "-"`);
+  if (tags.length > 50) throw badInput(field, 'at most 50 tags');
+  return tags;
+}
+
+/** Role attributes from GraphQL input (`[{ key, values }]`) to the stored map. */
+export function requireRoleAttributes(
+  field: string,
+  input: ReadonlyArray<{ key: string; values: readonly string[] }> | null | undefined,
+): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const { key, values } of input ?? []) {
+    if (!KEY.test(key)) throw badInput(field, `invalid attribute key "${key}"`);
+    if (key in out) throw badInput(field, `attribute "${key}" given twice`);
+    for (const v of values) if (v.length === 0 || v.length > 200) throw badInput(field, `attribute "${key}" has an empty or too long value`);
+    out[key] = [...new Set(values)];
+  }
+  return out;
+}

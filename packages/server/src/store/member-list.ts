@@ -1,0 +1,10 @@
+import { and, eq } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.ts';
+import { members, type MemberRow } from '../db/schema/members.ts';
+import { keysetBounds, type KeysetPage } from './keyset.ts';
+
+/** An account's members in creation order, keyset-paginated. */
+export function listMembers(db: DbOrTx, accountId: string, page: KeysetPage): MemberRow[] {
+  const { where, orderBy } = keysetBounds(members.id, page);
+  return db.select().from(members).where(and(eq(members.accountId, accountId), where)).orderBy(orderBy).limit(page.limit).all();
+}
