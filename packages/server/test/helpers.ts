@@ -1,12 +1,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import type { BaseRole, Statement } from '@latchkey/policy';
+import { and, eq } from 'drizzle-orm';
 import { afterAll } from 'vitest';
 import { createApp, type App } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { createLatchkeyYoga, type Yoga } from '../src/server.ts';
-import { bootstrapOwner } from '../src/services/accounts.ts';
+import { hashPassword } from '../src/auth/passwords.ts';
+import { accounts } from '../src/db/schema/accounts.ts';
+import { customRoles, memberCustomRoles } from '../src/db/schema/roles.ts';
+import { newId } from '../src/ids.ts';
+import { bootstrapOwner, createAccountWithOwner } from '../src/services/accounts.ts';
+import { insertMember } from '../src/store/members.ts';
 
 export const OWNER_EMAIL = 'owner@example.test';
 export const OWNER_PASSWORD = 'correct horse battery';
@@ -81,4 +89,76 @@ export async function setupServer(overrides: Partial<Config> = {}): Promise<Test
 /** The error code of the first error, for one-line assertions. */
 export function errorCode(res: GqlResponse): unknown {
   return res.body.errors?.[0]?.extensions?.code;
+}
+
+export interface AddedMember {
+  id: string;
+  /** The member's global id (what GraphQL returns and takes). */
+  globalId: string;
+  email: string;
+  /** A session secret for the member. */
+  session: string;
+}
+
+/**
+ * Test fixture: a member inserted straight into the store (not through inviteMember), with
+ * custom roles by key and role attributes, logged in. Use it to set up a scenario in one line.
+ */
+export async function addMember(
+  server: TestServer,
+  options: { email?: string; role: BaseRole; customRoleKeys?: string[]; roleAttributes?: Record<string, string[]>; accountId?: string },
+): Promise<AddedMember> {
+  const { app } = server;
+  const email = options.email ?? `${options.role}-${newId()}@example.test`;
+  const accountId = options.accountId ?? app.db.select().from(accounts).limit(1).get()?.id;
+  if (!accountId) throw new Error('no account');
+  const now = new Date();
+  const member = insertMember(app.db, {
+    id: newId(),
+    accountId,
+    email,
+    name: email.split('@')[0] ?? email,
+    role: options.role,
+    status: 'active',
+    roleAttributes: options.roleAttributes ?? {},
+    passwordHash: await hashPassword(MEMBER_PASSWORD, app.config.scryptLogN),
+    createdAt: now,
+    updatedAt: now,
+  });
+  for (const key of options.customRoleKeys ?? []) {
+    const role = app.db.select().from(customRoles).where(and(eq(customRoles.accountId, accountId), eq(customRoles.key, key))).get();
+    if (!role) throw new Error(`no custom role ${key}`);
+    app.db.insert(memberCustomRoles).values({ memberId: member.id, roleId: role.id }).run();
+  }
+  return { id: member.id, globalId: encodeGlobalID('Member', member.id), email, session: await server.login(email, MEMBER_PASSWORD) };
+}
+
+export const MEMBER_PASSWORD = 'member password 123';
+
+/** Test fixture: a custom role inserted straight into the store. */
+export function addCustomRole(
+  server: TestServer,
+  options: { key: string; policy: Statement[]; basePermissions?: 'reader' | 'no_access' | null; accountId?: string },
+): string {
+  const { app } = server;
+  const accountId = options.accountId ?? app.db.select().from(accounts).limit(1).get()?.id;
+  if (!accountId) throw new Error('no account');
+  const now = new Date();
+  const id = newId();
+  app.db
+    .insert(customRoles)
+    .values({ id, accountId, key: options.key, name: options.key, basePermissions: options.basePermissions ?? null, policy: options.policy, createdAt: now, updatedAt: now })
+    .run();
+  app.caches.invalidate({ kind: 'roles' });
+  return id;
+}
+
+/** Test fixture: a second account with its own owner (to prove nothing crosses accounts). */
+export async function addAccount(server: TestServer, ownerEmail = `owner-${newId()}@other.test`): Promise<{ accountId: string; owner: AddedMember }> {
+  const source = { caller: null, requestId: 'test', clientIp: 'test', userAgent: 'test' };
+  const { account, owner } = await createAccountWithOwner(server.app, source, { accountName: 'Other', email: ownerEmail, name: 'Other owner', password: MEMBER_PASSWORD });
+  return {
+    accountId: account.id,
+    owner: { id: owner.id, globalId: encodeGlobalID('Member', owner.id), email: ownerEmail, session: await server.login(ownerEmail, MEMBER_PASSWORD) },
+  };
 }

@@ -1,0 +1,5 @@
+// import * as G from '../gql/graphql.ts';
+// import { op } from './op.ts';
+
+/** Custom roles. */
+export const rolesOperations = {};

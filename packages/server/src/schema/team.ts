@@ -1,0 +1,2 @@
+// Placeholder: this concept's types and fields are being written.
+export {};
