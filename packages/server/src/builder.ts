@@ -4,7 +4,7 @@ import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from '@pothos
 import type { AccessRequest } from '@latchkey/policy';
 import type { Context } from './context.ts';
 import { forbidden, unauthenticated } from './errors.ts';
-import { authorize } from './auth/authorize.ts';
+import { authorize, isAuthorized } from './auth/authorize.ts';
 
 /**
  * Scopes every field declares:
@@ -32,7 +32,7 @@ export const builder = new SchemaBuilder<{
     authScopes: (context) => ({
       public: true,
       authenticated: context.caller !== null,
-      can: (request) => authorize(context, request).allowed,
+      can: (request) => isAuthorized(context, request),
     }),
     cacheKey: (value) => JSON.stringify(value),
     unauthorizedError: (_parent, context, info, result) => refusal(context, info.parentType.name, info.fieldName, result.failure),

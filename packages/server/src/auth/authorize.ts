@@ -2,6 +2,14 @@ import type { AccessRequest, TokenDecision } from '@latchkey/policy';
 import type { Context } from '../context.ts';
 import { forbidden } from '../errors.ts';
 
+/** Whether every listed request is allowed for the caller (hot path: no explanation built). */
+export function isAuthorized(context: Pick<Context, 'caller'>, requests: AccessRequest | readonly AccessRequest[]): boolean {
+  const caller = context.caller;
+  if (!caller) return false;
+  if (!Array.isArray(requests)) return caller.isAllowed(requests as AccessRequest);
+  return (requests as readonly AccessRequest[]).every((request) => caller.isAllowed(request));
+}
+
 /**
  * The one place a permission is decided for a request: every listed request must be allowed
  * for the caller's credential. Returns the first refusal (with its explanation) or the last allow.

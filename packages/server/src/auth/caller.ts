@@ -1,4 +1,4 @@
-import { decide, decideToken, type AccessRequest, type TokenDecision } from '@latchkey/policy';
+import { decide, decideToken, isAllowed, isTokenAllowed, type AccessRequest, type TokenDecision } from '@latchkey/policy';
 import type { Db } from '../db/client.ts';
 import type { MemberRow } from '../db/schema/members.ts';
 import type { TokenRow } from '../db/schema/tokens.ts';
@@ -31,6 +31,16 @@ export class Caller {
     return this.credential.kind === 'session' ? undefined : this.credential.token;
   }
 
+  /** The hot path: a yes/no without building an explanation. */
+  isAllowed(request: AccessRequest): boolean {
+    const { credential } = this;
+    if (credential.kind === 'session') return isAllowed(memberPrincipal(this.db, this.caches, this.member), request);
+    const scope = tokenPrincipal(this.db, this.caches, credential.token, this.member);
+    const owner = credential.kind === 'personal' ? memberPrincipal(this.db, this.caches, this.member) : null;
+    return isTokenAllowed(scope, owner, request);
+  }
+
+  /** The decision with its explanation (deciding statements, which side refused). */
   decide(request: AccessRequest): TokenDecision {
     const { credential } = this;
     if (credential.kind === 'session') return decide(memberPrincipal(this.db, this.caches, this.member), request);
