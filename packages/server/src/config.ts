@@ -1,3 +1,5 @@
+import { isAbsolute, resolve } from 'node:path';
+
 /** Everything the server reads from its environment, in one place (README's configuration table). */
 export interface Config {
   dbPath: string;
@@ -26,9 +28,18 @@ function intFrom(value: string | undefined, fallback: number): number {
   return n;
 }
 
+/**
+ * Relative paths are relative to where the command was typed: `pnpm start` runs in the
+ * package folder, but pnpm passes the original directory as INIT_CWD.
+ */
+function resolveFromInvocation(path: string, env: NodeJS.ProcessEnv): string {
+  if (path === ':memory:' || isAbsolute(path)) return path;
+  return resolve(env.INIT_CWD ?? process.cwd(), path);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
-    dbPath: env.LATCHKEY_DB ?? './data/latchkey.db',
+    dbPath: resolveFromInvocation(env.LATCHKEY_DB ?? './data/latchkey.db', env),
     port: intFrom(env.PORT, 4000),
     host: env.HOST ?? '0.0.0.0',
     ownerEmail: (env.LATCHKEY_OWNER_EMAIL ?? 'owner@localhost').toLowerCase(),
