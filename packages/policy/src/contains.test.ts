@@ -99,6 +99,11 @@ describe('contains refuses, naming the first exceeding action and resource', () 
     expect(result).toMatchObject({ ok: false, action: 'updateOn', resource: 'proj/*:env/production:flag/*' });
     if (!result.ok) expect(result.reason).toContain('base:ops statement 1 denies updateOn on proj/*:env/production:flag/*');
   });
+  it('an allow outside the exceptions of an outer deny with notResources', () => {
+    const outer = [inline([allow(['updateOn'], [flags]), { effect: 'deny', actions: ['updateOn'], notResources: ['proj/a:env/*:flag/*'] }])];
+    expect(contains(outer, [inline([allow(['updateOn'], ['proj/b:env/*:flag/*'])])])).toMatchObject({ ok: false, resource: 'proj/b:env/*:flag/*' });
+    expect(contains(outer, [inline([allow(['updateOn'], ['proj/a:env/test:flag/*'])])])).toEqual({ ok: true });
+  });
   it('dropping a tag filter the outer requires', () =>
     expect(contains([inline([allow(['viewProject'], ['proj/*;mobile'])])], [inline([allow(['viewProject'], ['proj/*'])])])).toMatchObject({
       ok: false,
