@@ -29,11 +29,14 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   scopeAuth: {
     // The policy engine decides; this only asks it. Results are cached per request and parameter.
-    authScopes: (context) => ({
-      public: true,
-      authenticated: context.caller !== null,
-      can: (request) => isAuthorized(context, request),
-    }),
+    authScopes: (context) =>
+      context.withoutAuthorization
+        ? { public: true, authenticated: true, can: true }
+        : {
+            public: true,
+            authenticated: context.caller !== null,
+            can: (request) => isAuthorized(context, request),
+          },
     cacheKey: (value) => JSON.stringify(value),
     unauthorizedError: (_parent, context, info, result) => refusal(context, info.parentType.name, info.fieldName, result.failure),
   },

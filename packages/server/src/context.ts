@@ -16,6 +16,27 @@ export interface Context {
   caller: Caller | null;
   /** The API version in effect (token default, or the request header), echoed in a response header. */
   apiVersion: number;
+  /** Benchmark baseline only (see createLatchkeyYoga): every scope passes. */
+  withoutAuthorization?: boolean;
+}
+
+/**
+ * The benchmark's baseline: the same server with Latchkey's authentication and authorization
+ * switched off (a fixed caller, every scope passes). Only reachable from code, never from
+ * configuration, so no deployment can turn it on.
+ */
+export function createContextWithoutAuth(app: App, initial: YogaInitialContext, caller: Caller): Context {
+  const { request } = initial;
+  return {
+    app,
+    request,
+    requestId: requestIdOf(request),
+    clientIp: clientAddress(app, initial),
+    userAgent: request.headers.get('user-agent') ?? '',
+    caller,
+    apiVersion: apiVersionFor(request, undefined),
+    withoutAuthorization: true,
+  };
 }
 
 export async function createContext(app: App, initial: YogaInitialContext): Promise<Context> {

@@ -6,7 +6,8 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { App } from './app.ts';
-import { createContext, type Context } from './context.ts';
+import type { Caller } from './auth/caller.ts';
+import { createContext, createContextWithoutAuth, type Context } from './context.ts';
 import { maskError, useBodyLimit, useResponseHeaders } from './plugins.ts';
 import { schema } from './schema/index.ts';
 
@@ -21,10 +22,18 @@ export const GRAPHQL_LIMITS = {
   maxCost: 5_000,
 } as const;
 
-export function createLatchkeyYoga(app: App): Yoga {
+export interface YogaOptions {
+  /** Benchmark baseline only: serve every request as this caller with authorization off. */
+  withoutAuthAs?: Caller;
+}
+
+export function createLatchkeyYoga(app: App, options: YogaOptions = {}): Yoga {
+  const { withoutAuthAs } = options;
   return createYoga<Record<string, unknown>, Context>({
     schema,
-    context: (initial) => createContext(app, initial),
+    context: withoutAuthAs
+      ? (initial) => createContextWithoutAuth(app, initial, withoutAuthAs)
+      : (initial) => createContext(app, initial),
     graphqlEndpoint: '/graphql',
     landingPage: false,
     // GraphiQL assets are bundled by @graphql-yoga/render-graphiql: the playground works offline.
@@ -59,8 +68,8 @@ export interface RunningServer {
 }
 
 /** Starts the HTTP server; `close` stops accepting, finishes requests, flushes and closes the database. */
-export async function startServer(app: App, port = app.config.port, host = app.config.host): Promise<RunningServer> {
-  const yoga = createLatchkeyYoga(app);
+export async function startServer(app: App, port = app.config.port, host = app.config.host, options: YogaOptions = {}): Promise<RunningServer> {
+  const yoga = createLatchkeyYoga(app, options);
   const server = createServer(yoga);
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const address = server.address() as AddressInfo;
