@@ -1,0 +1,91 @@
+import type { Latchkey } from '@latchkey/sdk';
+import { configPath, readConfig, type StoredConfig } from './config.ts';
+import { CliError, EXIT, usageError } from './errors.ts';
+import { Output, type Streams } from './output.ts';
+
+/** Options every command accepts (declared once on the program). */
+export interface GlobalOptions {
+  json?: boolean;
+  url?: string;
+  /** false with --no-color. */
+  color?: boolean;
+}
+
+export const DEFAULT_URL = 'http://localhost:4000/graphql';
+
+/**
+ * What a command runs with: its output, the config file and the credentials. Precedence for the
+ * server: `--url`, then LATCHKEY_URL, then the URL stored by `login`, then localhost:4000. For the
+ * credential: LATCHKEY_TOKEN, then the stored session — only when it belongs to that same server,
+ * so a session secret is never sent to another host.
+ */
+export class Cli {
+  readonly out: Output;
+  readonly configPath: string;
+  #config: StoredConfig | undefined;
+
+  constructor(
+    readonly streams: Streams,
+    readonly globals: GlobalOptions,
+  ) {
+    this.out = new Output(streams, globals.json === true, globals.color);
+    this.configPath = configPath(streams.env);
+  }
+
+  get env(): NodeJS.ProcessEnv {
+    return this.streams.env;
+  }
+
+  config(): StoredConfig {
+    this.#config ??= readConfig(this.configPath);
+    return this.#config;
+  }
+
+  /** The GraphQL endpoint to talk to. */
+  url(): string {
+    const given = this.globals.url ?? (this.env.LATCHKEY_URL || undefined);
+    return normalizeUrl(given ?? this.config().url ?? DEFAULT_URL);
+  }
+
+  /** The credential for `url()`, or undefined when there is none. */
+  token(): string | undefined {
+    const fromEnv = this.env.LATCHKEY_TOKEN;
+    if (fromEnv) return fromEnv;
+    const stored = this.config();
+    if (stored.token && stored.url && normalizeUrl(stored.url) === this.url()) return stored.token;
+    return undefined;
+  }
+
+  /** A client with the caller's credential; UNAUTHENTICATED (exit 3) before any request when there is none. */
+  async client(): Promise<Latchkey> {
+    const token = this.token();
+    if (!token) {
+      throw new CliError('UNAUTHENTICATED', `no credential for ${this.url()}: run \`latchkey login\` or set LATCHKEY_TOKEN`, EXIT.unauthenticated);
+    }
+    return connect(this.url(), token);
+  }
+
+  /** A client for `url` with the given credential, or none (login). */
+  async anonymous(url = this.url(), token?: string): Promise<Latchkey> {
+    return connect(url, token);
+  }
+}
+
+/** Accepts `https://host` or `https://host/` for `https://host/graphql`; anything else is kept as given. */
+export function normalizeUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw usageError(`not a URL: ${raw}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usageError(`not an http(s) URL: ${raw}`);
+  if (url.pathname === '/' || url.pathname === '') url.pathname = '/graphql';
+  return url.toString();
+}
+
+/** The SDK is loaded on first use: scan and --help never pay for graphql-js. */
+async function connect(url: string, token: string | undefined): Promise<Latchkey> {
+  const { createClient } = await import('@latchkey/sdk');
+  return createClient({ url, token });
+}

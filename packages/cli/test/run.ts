@@ -1,0 +1,64 @@
+/** Running the real `latchkey` bin as a subprocess. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
+
+const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'latchkey.mjs');
+
+export interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** Extra environment (LATCHKEY_URL, LATCHKEY_TOKEN, …); the parent's LATCHKEY_* never leaks in. */
+  env?: Record<string, string | undefined>;
+  /** Written to the CLI's stdin, then closed (stdin is always a pipe, never a terminal). */
+  input?: string;
+  cwd?: string;
+}
+
+/** A temporary directory removed after the test file. */
+export function tempDir(prefix = 'latchkey-cli-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/**
+ * Runs the real `latchkey` bin as a subprocess (async: the server runs in this process, so a
+ * blocking spawnSync would deadlock it). Colours are off unless the test asks for them.
+ */
+export function latchkey(args: string[], options: RunOptions = {}): Promise<Result> {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('LATCHKEY_') && key !== 'FORCE_COLOR' && key !== 'NO_COLOR' && key !== 'XDG_CONFIG_HOME') env[key] = value;
+  }
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value !== undefined) env[key] = value;
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** Parses a run's stdout as JSON, failing with its stderr when it is not. */
+export function json<T = unknown>(result: Result): T {
+  try {
+    return JSON.parse(result.stdout) as T;
+  } catch {
+    throw new Error(`not JSON (exit ${result.code}):\n${result.stdout}\n--- stderr\n${result.stderr}`);
+  }
+}
+
