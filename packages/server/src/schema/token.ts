@@ -1,6 +1,34 @@
-import { validatePolicy, type PolicyIssue, type Statement as PolicyStatement } from '@latchkey/policy';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { validatePolicy, type AccessRequest, type PolicyIssue, type Statement as PolicyStatement } from '@latchkey/policy';
+import type { GraphQLResolveInfo } from 'graphql';
+import type { Caller } from '../auth/caller.ts';
 import { builder } from '../builder.ts';
-import { badInput } from '../errors.ts';
+import type { Context } from '../context.ts';
+import type { TokenRow } from '../db/schema/tokens.ts';
+import { badInput, notFound } from '../errors.ts';
+import { newId } from '../ids.ts';
+import {
+  cloneToken,
+  createToken,
+  deleteToken,
+  findVisibleToken,
+  isTokenActive,
+  newTokenResource,
+  pendingTokenId,
+  resetToken,
+  tokenForOperation,
+  tokenLastUsedAt,
+  tokenOwner,
+  tokenResource,
+  updateActions,
+  updateToken,
+  visibleTokens,
+  tokenCustomRoles,
+} from '../services/tokens.ts';
+import { BaseRoleEnum, keysetConnection, rawId } from './common.ts';
+import { Member } from './member.ts';
+import { CustomRole } from './role.ts';
+import { Viewer } from './viewer.ts';
 
 /**
  * Access tokens. Also the home of the policy-language GraphQL types (`Effect`, `Statement`,
@@ -57,4 +85,293 @@ export function toPolicyStatements(input: readonly StatementInputValue[], field 
   const [first] = result.issues;
   if (!first) throw badInput(field, 'is not a valid policy');
   throw badInput(pathOf(first), first.message, { issues: result.issues.map((i) => ({ path: pathOf(i), message: i.message })) });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Token
+
+export const TokenKindEnum = builder.enumType('TokenKind', {
+  values: {
+    PERSONAL: { value: 'personal', description: 'Belongs to a member; can never do more than that member can now.' },
+    SERVICE: { value: 'service', description: 'Belongs to the account; its scope is fixed at creation.' },
+  } as const,
+});
+
+/**
+ * Rows a field may return without the viewAccessToken check: the token a mutation just created
+ * or changed (its caller was allowed that), and the token making the request (Viewer.token).
+ */
+const grantedTokens = new WeakSet<TokenRow>();
+function granted(token: TokenRow): TokenRow {
+  grantedTokens.add(token);
+  return token;
+}
+
+/** An access token: never its secret, only the obscured form (prefix…last four). */
+export const Token = builder.objectRef<TokenRow>('Token');
+builder.node(Token, {
+  description: 'A personal or service access token. Its secret is shown once, by createToken, cloneToken or resetToken.',
+  id: { resolve: (token) => token.id },
+  authScopes: (token) =>
+    grantedTokens.has(token) ? { authenticated: true } : { can: { action: 'viewAccessToken', resource: tokenResource(token) } },
+  // Tokens of other accounts, deleted ones and those the caller may not view are simply not found.
+  loadOne: (id, ctx) => findVisibleToken(ctx, id),
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    description: t.exposeString('description', { nullable: true }),
+    kind: t.field({ type: TokenKindEnum, resolve: (token) => token.kind }),
+    owner: t.field({
+      type: Member,
+      nullable: true,
+      description: 'Personal: the member it belongs to. Service: the member who created it.',
+      resolve: (token, _args, ctx) => tokenOwner(ctx, token) ?? null,
+    }),
+    role: t.field({ type: BaseRoleEnum, nullable: true, description: 'The scope, when it is a base role.', resolve: (token) => token.role }),
+    customRoles: t.field({
+      type: [CustomRole],
+      description: 'The scope, when it is custom roles (additive; empty otherwise).',
+      resolve: (token, _args, ctx) => tokenCustomRoles(ctx, token),
+    }),
+    customRoleKeys: t.stringList({
+      description: 'The scope, when it is custom roles: their keys (empty otherwise).',
+      resolve: (token, _args, ctx) => tokenCustomRoles(ctx, token).map((role) => role.key),
+    }),
+    inlinePolicy: t.field({
+      type: [Statement],
+      nullable: true,
+      description: 'The scope, when it is an inline policy.',
+      resolve: (token) => token.inlinePolicy,
+    }),
+    obscuredSecret: t.exposeString('obscuredSecret', { description: 'The prefix and last four characters of the current secret.' }),
+    defaultApiVersion: t.exposeInt('defaultApiVersion', { description: 'Used when a request sends no latchkey-api-version header.' }),
+    active: t.boolean({
+      description: 'False when the token expired or (personal) its owner was removed from the account.',
+      resolve: (token, _args, ctx) => isTokenActive(ctx, token),
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    lastUsedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'The last authenticated request made with the token.',
+      resolve: (token, _args, ctx) => tokenLastUsedAt(ctx, token),
+    }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+export const TokenConnection = builder.connectionObject({ type: Token, name: 'TokenConnection' }, { name: 'TokenEdge' });
+
+builder.queryFields((t) => ({
+  token: t.field({
+    type: Token,
+    nullable: true,
+    description: 'One token you may view; NOT_FOUND for any other id.',
+    authScopes: { authenticated: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => {
+      const token = findVisibleToken(ctx, rawId(args.id, 'Token'));
+      if (!token) throw notFound('Token');
+      return token;
+    },
+  }),
+  tokens: t.connection(
+    {
+      type: Token,
+      description:
+        'Your personal tokens and the service tokens you created, in creation order; with showAll, every token you may view (viewAccessToken). Never a secret.',
+      authScopes: { authenticated: true },
+      args: {
+        showAll: t.arg.boolean({ description: 'Every token you may view, not only your own.' }),
+        kind: t.arg({ type: TokenKindEnum }),
+      },
+      resolve: (_root, args, ctx) =>
+        keysetConnection(args, (page) => visibleTokens(ctx, { showAll: args.showAll, kind: args.kind }, page)),
+    },
+    TokenConnection,
+  ),
+}));
+
+builder.objectField(Member, 'tokens', (t) =>
+  t.connection(
+    {
+      type: Token,
+      description: "This member's personal tokens and the service tokens they created, those you may view.",
+      authScopes: { authenticated: true },
+      args: { kind: t.arg({ type: TokenKindEnum }) },
+      resolve: (member, args, ctx) => keysetConnection(args, (page) => visibleTokens(ctx, { ownerId: member.id, kind: args.kind }, page)),
+    },
+    TokenConnection,
+  ),
+);
+
+builder.objectField(Viewer, 'token', (t) =>
+  t.field({
+    type: Token,
+    nullable: true,
+    description: 'The access token making this request (null for a session).',
+    resolve: (caller) => (caller.token ? granted({ ...caller.token }) : null),
+  }),
+);
+
+// ---------------------------------------------------------------------------------------------
+// Mutations
+
+const CreateTokenInput = builder.inputType('CreateTokenInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    description: t.string(),
+    role: t.field({ type: BaseRoleEnum, description: 'Scope: a base role. Give exactly one of role, customRoleKeys, inlinePolicy.' }),
+    customRoleKeys: t.stringList({ description: 'Scope: custom roles (additive).' }),
+    inlinePolicy: t.field({ type: [StatementInput], description: 'Scope: a policy of its own.' }),
+    serviceToken: t.boolean({ description: 'A service token (belongs to the account) instead of a personal one. Default false.' }),
+    defaultApiVersion: t.int({ description: 'One of apiVersions; default the newest.' }),
+    expiresAt: t.field({ type: 'DateTime', description: 'After this the token is refused (HTTP 401). Must be in the future.' }),
+  }),
+});
+
+const UpdateTokenInput = builder.inputType('UpdateTokenInput', {
+  description: "Only the fields given change. A service token's scope can never change (FORBIDDEN).",
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    name: t.string(),
+    description: t.string({ description: 'null clears it.' }),
+    role: t.field({ type: BaseRoleEnum }),
+    customRoleKeys: t.stringList(),
+    inlinePolicy: t.field({ type: [StatementInput] }),
+    expiresAt: t.field({ type: 'DateTime', description: 'null clears it.' }),
+  }),
+});
+
+const CloneTokenInput = builder.inputType('CloneTokenInput', {
+  fields: (t) => ({ id: t.id({ required: true }), name: t.string({ description: 'Default: "<name> (copy)".' }) }),
+});
+
+const ResetTokenInput = builder.inputType('ResetTokenInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    oldSecretExpiresAt: t.field({
+      type: 'DateTime',
+      description: 'Keep the old secret working until then (in the future); without it the old secret stops at once.',
+    }),
+  }),
+});
+
+const DeleteTokenInput = builder.inputType('DeleteTokenInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
+
+interface IssuedTokenShape {
+  token: TokenRow;
+  secret: string;
+}
+
+const CreateTokenPayload = builder.objectRef<IssuedTokenShape>('CreateTokenPayload').implement({
+  description: 'A new token and its secret: the only time the secret is shown. Store it now.',
+  fields: (t) => ({
+    token: t.field({ type: Token, resolve: (p) => p.token }),
+    secret: t.exposeString('secret'),
+  }),
+});
+
+const UpdateTokenPayload = builder.objectRef<{ token: TokenRow }>('UpdateTokenPayload').implement({
+  fields: (t) => ({ token: t.field({ type: Token, resolve: (p) => p.token }) }),
+});
+
+const ResetTokenPayload = builder.objectRef<IssuedTokenShape>('ResetTokenPayload').implement({
+  description: 'The new secret: the only time it is shown.',
+  fields: (t) => ({
+    token: t.field({ type: Token, resolve: (p) => p.token }),
+    secret: t.exposeString('secret'),
+  }),
+});
+
+const DeleteTokenPayload = builder.objectRef<{ deletedTokenId: string }>('DeleteTokenPayload').implement({
+  fields: (t) => ({ deletedTokenId: t.id({ resolve: (p) => encodeGlobalID('Token', p.deletedTokenId) }) }),
+});
+
+/** Scopes that need the caller; without one the field simply requires authentication (HTTP 401). */
+function withCaller(ctx: Context, scopes: (caller: Caller) => { can: AccessRequest | AccessRequest[] }) {
+  return ctx.caller ? scopes(ctx.caller) : { authenticated: true };
+}
+
+/** Tells apart several creations in one request (aliases), so each keeps the id its scopes were decided for. */
+const newTokenId = (ctx: Context, info: GraphQLResolveInfo) => pendingTokenId(ctx, String(info.path.key), newId);
+
+const policyOf = (input: readonly StatementInputValue[] | null | undefined) =>
+  input === null || input === undefined ? input : toPolicyStatements(input, 'inlinePolicy');
+
+const issued = ({ token, secret }: IssuedTokenShape): IssuedTokenShape => ({ token: granted(token), secret });
+
+builder.mutationFields((t) => ({
+  createToken: t.field({
+    type: CreateTokenPayload,
+    description: 'A personal token (or a service token with serviceToken: true), within your own permissions. Returns the secret once.',
+    args: { input: t.arg({ type: CreateTokenInput, required: true }) },
+    authScopes: (_root, { input }, ctx, info) =>
+      withCaller(ctx, (caller) => ({
+        can: { action: 'createAccessToken', resource: newTokenResource(caller, input.serviceToken ? 'service' : 'personal', newTokenId(ctx, info)) },
+      })),
+    resolve: (_root, { input }, ctx, info) =>
+      issued(createToken(ctx, newTokenId(ctx, info), { ...input, inlinePolicy: policyOf(input.inlinePolicy) })),
+  }),
+  updateToken: t.field({
+    type: UpdateTokenPayload,
+    args: { input: t.arg({ type: UpdateTokenInput, required: true }) },
+    authScopes: (_root, { input }, ctx) =>
+      withCaller(ctx, () => {
+        const actions = updateActions(input);
+        const token = tokenForOperation(ctx, rawId(input.id, 'Token'), actions);
+        const resource = tokenResource(token);
+        return { can: (actions.length > 0 ? actions : ['viewAccessToken']).map((action) => ({ action, resource })) };
+      }),
+    resolve: (_root, { input }, ctx) => {
+      const token = tokenForOperation(ctx, rawId(input.id, 'Token'), updateActions(input));
+      return { token: granted(updateToken(ctx, token, { ...input, inlinePolicy: policyOf(input.inlinePolicy) })) };
+    },
+  }),
+  cloneToken: t.field({
+    type: CreateTokenPayload,
+    description: 'A new token with the same scope, kind and API version, under the creation caps for you. Returns the secret once.',
+    args: { input: t.arg({ type: CloneTokenInput, required: true }) },
+    authScopes: (_root, { input }, ctx, info) =>
+      withCaller(ctx, (caller) => {
+        const source = tokenForOperation(ctx, rawId(input.id, 'Token'), []);
+        return {
+          can: [
+            { action: 'viewAccessToken', resource: tokenResource(source) },
+            { action: 'createAccessToken', resource: newTokenResource(caller, source.kind, newTokenId(ctx, info)) },
+          ],
+        };
+      }),
+    resolve: (_root, { input }, ctx, info) =>
+      issued(cloneToken(ctx, tokenForOperation(ctx, rawId(input.id, 'Token'), []), newTokenId(ctx, info), input)),
+  }),
+  resetToken: t.field({
+    type: ResetTokenPayload,
+    description: 'A new secret (returned once); the old one stops now or at oldSecretExpiresAt.',
+    args: { input: t.arg({ type: ResetTokenInput, required: true }) },
+    authScopes: (_root, { input }, ctx) =>
+      withCaller(ctx, () => {
+        const token = tokenForOperation(ctx, rawId(input.id, 'Token'), ['resetAccessToken']);
+        return { can: { action: 'resetAccessToken', resource: tokenResource(token) } };
+      }),
+    resolve: (_root, { input }, ctx) => issued(resetToken(ctx, tokenForOperation(ctx, rawId(input.id, 'Token'), ['resetAccessToken']), input)),
+  }),
+  deleteToken: t.field({
+    type: DeleteTokenPayload,
+    description: 'Every later request with the token gets HTTP 401.',
+    args: { input: t.arg({ type: DeleteTokenInput, required: true }) },
+    authScopes: (_root, { input }, ctx) =>
+      withCaller(ctx, () => {
+        const token = tokenForOperation(ctx, rawId(input.id, 'Token'), ['deleteAccessToken']);
+        return { can: { action: 'deleteAccessToken', resource: tokenResource(token) } };
+      }),
+    resolve: (_root, { input }, ctx) => ({
+      deletedTokenId: deleteToken(ctx, tokenForOperation(ctx, rawId(input.id, 'Token'), ['deleteAccessToken'])),
+    }),
+  }),
+}));
+
+/** For other concepts (audit entries): the token if the caller may view it, else null. */
+export function visibleTokenOrNull(ctx: Context, tokenId: string | null): TokenRow | null {
+  return tokenId === null ? null : findVisibleToken(ctx, tokenId);
 }

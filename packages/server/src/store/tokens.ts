@@ -1,0 +1,79 @@
+import { and, count, eq, gt, inArray, isNull, or, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.ts';
+import { customRoles, type CustomRoleRow } from '../db/schema/roles.ts';
+import { tokenCustomRoles, tokenSecrets, tokens, type TokenKind, type TokenRow } from '../db/schema/tokens.ts';
+import { keysetBounds, type KeysetPage } from './keyset.ts';
+
+/** SQL for access tokens. Deleted tokens are tombstones: every read here skips them. */
+
+const live = isNull(tokens.deletedAt);
+
+/** A live token of the account, or undefined (other accounts' ids are simply not found). */
+export function findTokenById(db: DbOrTx, accountId: string, id: string): TokenRow | undefined {
+  return db.select().from(tokens).where(and(eq(tokens.accountId, accountId), eq(tokens.id, id), live)).get();
+}
+
+export function insertToken(db: DbOrTx, row: typeof tokens.$inferInsert): TokenRow {
+  return db.insert(tokens).values(row).returning().get();
+}
+
+export function insertTokenSecret(db: DbOrTx, row: typeof tokenSecrets.$inferInsert): void {
+  db.insert(tokenSecrets).values(row).run();
+}
+
+/** Replaces a token's custom roles with the given ones. */
+export function setTokenCustomRoles(db: DbOrTx, tokenId: string, roleIds: readonly string[]): void {
+  db.delete(tokenCustomRoles).where(eq(tokenCustomRoles.tokenId, tokenId)).run();
+  if (roleIds.length > 0) db.insert(tokenCustomRoles).values(roleIds.map((roleId) => ({ tokenId, roleId }))).run();
+}
+
+/** Updates a live token; undefined when it was deleted meanwhile. */
+export function updateTokenRow(db: DbOrTx, id: string, patch: Partial<typeof tokens.$inferInsert>): TokenRow | undefined {
+  return db.update(tokens).set(patch).where(and(eq(tokens.id, id), live)).returning().get();
+}
+
+/**
+ * Retires every secret of a token: each keeps working until `validUntil` at the latest
+ * (a secret already in its grace period is never extended).
+ */
+export function retireTokenSecrets(db: DbOrTx, tokenId: string, at: Date, validUntil: Date): void {
+  db.update(tokenSecrets)
+    .set({ replacedAt: at })
+    .where(and(eq(tokenSecrets.tokenId, tokenId), isNull(tokenSecrets.replacedAt)))
+    .run();
+  db.update(tokenSecrets)
+    .set({ validUntil })
+    .where(and(eq(tokenSecrets.tokenId, tokenId), or(isNull(tokenSecrets.validUntil), gt(tokenSecrets.validUntil, validUntil))))
+    .run();
+}
+
+/** Live service tokens of the account (what the service-token limit counts). */
+export function countServiceTokens(db: DbOrTx, accountId: string): number {
+  return db.select({ n: count() }).from(tokens).where(and(eq(tokens.accountId, accountId), eq(tokens.kind, 'service'), live)).get()?.n ?? 0;
+}
+
+export interface TokenListFilter {
+  accountId: string;
+  /** Personal tokens of this member and the service tokens they created. */
+  ownerId?: string;
+  kind?: TokenKind;
+}
+
+/** Live tokens of the account in creation order, keyset-paginated. */
+export function listTokens(db: DbOrTx, filter: TokenListFilter, page: KeysetPage): TokenRow[] {
+  const { where, orderBy } = keysetBounds(tokens.id, page);
+  const conditions: Array<SQL | undefined> = [eq(tokens.accountId, filter.accountId), live, where];
+  if (filter.ownerId !== undefined) conditions.push(eq(tokens.ownerId, filter.ownerId));
+  if (filter.kind !== undefined) conditions.push(eq(tokens.kind, filter.kind));
+  return db.select().from(tokens).where(and(...conditions)).orderBy(orderBy).limit(page.limit).all();
+}
+
+/** The account's custom roles with the given keys (those that exist). */
+export function findCustomRolesByKeys(db: DbOrTx, accountId: string, keys: readonly string[]): CustomRoleRow[] {
+  if (keys.length === 0) return [];
+  return db
+    .select()
+    .from(customRoles)
+    .where(and(eq(customRoles.accountId, accountId), inArray(customRoles.key, [...keys])))
+    .all();
+}
