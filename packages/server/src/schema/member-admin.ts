@@ -1,2 +1,113 @@
-// Placeholder: this concept's types and fields are being written.
-export {};
+import type { AccessRequest } from '@latchkey/policy';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import type { MemberRow } from '../db/schema/members.ts';
+import { builder } from '../builder.ts';
+import { acceptInvite, inviteMember, memberResource, removeMember, updateMember } from '../services/members.ts';
+import { BaseRoleEnum, RoleAttributeInput, rawId } from './common.ts';
+import { Member } from './member.ts';
+import { LoginPayload } from './session.ts';
+
+/** Member administration: invite, accept, update (base role, custom roles, role attributes), remove. */
+
+/** The raw member id of a global id, or null (the resolver then answers NOT_FOUND). */
+function memberIdOf(globalId: string): string | null {
+  try {
+    return rawId(globalId, 'Member');
+  } catch {
+    return null;
+  }
+}
+
+const InviteMemberInput = builder.inputType('InviteMemberInput', {
+  fields: (t) => ({
+    email: t.string({ required: true }),
+    name: t.string({ description: 'Shown until the member accepts and chooses their own.' }),
+    role: t.field({ type: BaseRoleEnum, required: true }),
+    customRoleKeys: t.stringList(),
+    roleAttributes: t.field({ type: [RoleAttributeInput] }),
+  }),
+});
+
+const AcceptInviteInput = builder.inputType('AcceptInviteInput', {
+  fields: (t) => ({
+    inviteCode: t.string({ required: true }),
+    name: t.string({ required: true }),
+    password: t.string({ required: true }),
+  }),
+});
+
+const UpdateMemberInput = builder.inputType('UpdateMemberInput', {
+  description: 'Only the fields given change; lists replace.',
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    role: t.field({ type: BaseRoleEnum }),
+    customRoleKeys: t.stringList(),
+    roleAttributes: t.field({ type: [RoleAttributeInput] }),
+  }),
+});
+
+const RemoveMemberInput = builder.inputType('RemoveMemberInput', {
+  fields: (t) => ({ id: t.id({ required: true }) }),
+});
+
+const InviteMemberPayload = builder.objectRef<{ member: MemberRow; inviteCode: string }>('InviteMemberPayload').implement({
+  description: 'The invited member and the invite code, shown this once (give it to the person; no mail is sent).',
+  fields: (t) => ({
+    member: t.field({ type: Member, resolve: (p) => p.member }),
+    inviteCode: t.exposeString('inviteCode'),
+  }),
+});
+
+const MemberPayload = builder.objectRef<{ member: MemberRow }>('MemberPayload').implement({
+  fields: (t) => ({ member: t.field({ type: Member, resolve: (p) => p.member }) }),
+});
+
+const RemoveMemberPayload = builder.objectRef<{ removedMemberId: string }>('RemoveMemberPayload').implement({
+  fields: (t) => ({ removedMemberId: t.exposeID('removedMemberId') }),
+});
+
+builder.mutationFields((t) => ({
+  inviteMember: t.field({
+    type: InviteMemberPayload,
+    description: 'Invites a member (action createMember). They cannot act until they accept with the code.',
+    args: { input: t.arg({ type: InviteMemberInput, required: true }) },
+    authScopes: { can: { action: 'createMember', resource: 'member/*' } },
+    resolve: (_root, { input }, ctx) => inviteMember(ctx, input),
+  }),
+  acceptInvite: t.field({
+    type: LoginPayload,
+    description: 'Accepts an invitation: the member sets their name and password and gets a session.',
+    args: { input: t.arg({ type: AcceptInviteInput, required: true }) },
+    authScopes: { public: true },
+    resolve: (_root, { input }, ctx) => acceptInvite(ctx, input),
+  }),
+  updateMember: t.field({
+    type: MemberPayload,
+    description: "Changes a member's base role (updateRole), custom roles (updateCustomRole) or role attributes (updateMemberRoleAttributes).",
+    args: { input: t.arg({ type: UpdateMemberInput, required: true }) },
+    authScopes: (_root, { input }) => {
+      const id = memberIdOf(input.id);
+      if (id === null) return { authenticated: true };
+      const resource = memberResource(id);
+      const can: AccessRequest[] = [];
+      if (input.role !== null && input.role !== undefined) can.push({ action: 'updateRole', resource });
+      if (input.customRoleKeys !== null && input.customRoleKeys !== undefined) can.push({ action: 'updateCustomRole', resource });
+      if (input.roleAttributes !== null && input.roleAttributes !== undefined) can.push({ action: 'updateMemberRoleAttributes', resource });
+      return can.length > 0 ? { can } : { authenticated: true };
+    },
+    resolve: (_root, { input }, ctx) => ({ member: updateMember(ctx, rawId(input.id, 'Member'), input) }),
+  }),
+  removeMember: t.field({
+    type: RemoveMemberPayload,
+    description: 'Removes a member (action deleteMember): their sessions end and their personal tokens stop working at once.',
+    args: { input: t.arg({ type: RemoveMemberInput, required: true }) },
+    authScopes: (_root, { input }) => {
+      const id = memberIdOf(input.id);
+      return id === null ? { authenticated: true } : { can: { action: 'deleteMember', resource: memberResource(id) } };
+    },
+    resolve: (_root, { input }, ctx) => {
+      const removed = removeMember(ctx, rawId(input.id, 'Member'));
+      return { removedMemberId: encodeGlobalID('Member', removed.id) };
+    },
+  }),
+}));

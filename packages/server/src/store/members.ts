@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, count, eq, inArray, isNull, ne } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { members, sessions, type MemberRow } from '../db/schema/members.ts';
 import { customRoles, memberCustomRoles, type CustomRoleRow } from '../db/schema/roles.ts';
@@ -60,4 +60,37 @@ export function revokeSessionsOfMember(db: DbOrTx, memberId: string, at: Date): 
     .set({ revokedAt: at })
     .where(and(eq(sessions.memberId, memberId), isNull(sessions.revokedAt)))
     .run().changes;
+}
+
+// --- member administration (invite, roles, removal) ---
+
+export function findMemberByInviteCodeHash(db: DbOrTx, inviteCodeHash: string): MemberRow | undefined {
+  return db.select().from(members).where(eq(members.inviteCodeHash, inviteCodeHash)).get();
+}
+
+/** Active owners of an account other than `exceptId` (the last owner cannot be removed or downgraded). */
+export function countOtherActiveOwners(db: DbOrTx, accountId: string, exceptId: string): number {
+  return db
+    .select({ n: count() })
+    .from(members)
+    .where(and(eq(members.accountId, accountId), eq(members.role, 'owner'), eq(members.status, 'active'), ne(members.id, exceptId)))
+    .get()?.n ?? 0;
+}
+
+/** Replaces a member's direct custom roles. */
+export function setMemberCustomRoles(db: DbOrTx, memberId: string, roleIds: readonly string[]): void {
+  db.delete(memberCustomRoles).where(eq(memberCustomRoles.memberId, memberId)).run();
+  if (roleIds.length > 0) db.insert(memberCustomRoles).values(roleIds.map((roleId) => ({ memberId, roleId }))).run();
+}
+
+/** A removed member keeps no role or team: they hold nothing and block no role deletion. */
+export function dropMemberAssignments(db: DbOrTx, memberId: string): void {
+  db.delete(memberCustomRoles).where(eq(memberCustomRoles.memberId, memberId)).run();
+  db.delete(teamMembers).where(eq(teamMembers.memberId, memberId)).run();
+}
+
+/** Members of an account by raw id (unknown ids and other accounts' ids are simply absent). */
+export function findMembersByIds(db: DbOrTx, accountId: string, ids: readonly string[]): MemberRow[] {
+  if (ids.length === 0) return [];
+  return db.select().from(members).where(and(eq(members.accountId, accountId), inArray(members.id, [...ids]))).all();
 }

@@ -1,0 +1,175 @@
+import {
+  baseRoleGrant,
+  contains,
+  decideToken,
+  parseResourceName,
+  RESOURCE_TYPES,
+  type AccessRequest,
+  type BaseRole,
+  type Containment,
+  type Grant,
+  type TokenDecision,
+} from '@latchkey/policy';
+import type { Caller } from '../auth/caller.ts';
+import type { Context } from '../context.ts';
+import { callerOf } from '../context.ts';
+import type { DbOrTx } from '../db/client.ts';
+import { badInput, forbidden, notFound } from '../errors.ts';
+import { findMemberById } from '../store/members.ts';
+import { findEnvironment, findProjectByKey } from '../store/projects.ts';
+import { findTokenById } from '../store/tokens.ts';
+import { tokenResource } from './tokens.ts';
+import type { KeysetPage } from '../store/keyset.ts';
+import { requireKey } from './validation.ts';
+import { memberGrants, memberPrincipal, tokenGrants, tokenPrincipal } from './permissions.ts';
+
+// ---------------------------------------------------------------------------------------
+// Grant caps: "nobody raises anyone above their own permissions".
+
+/**
+ * The caller's permissions as grant sets that must ALL contain a grant for the caller to be able
+ * to give it: a session is the member; a personal token is its scope and its owner (both limit
+ * it); a service token is its own scope. `self` is the id the caller's own base role speaks of.
+ */
+function callerGrantSets(db: DbOrTx, caller: Caller): { self: string; sets: Grant[][] } {
+  const { credential, member } = caller;
+  switch (credential.kind) {
+    case 'session':
+      return { self: member.id, sets: [memberGrants(db, member)] };
+    case 'personal':
+      return { self: member.id, sets: [tokenGrants(db, credential.token, member), memberGrants(db, member)] };
+    case 'service':
+      return { self: `service-token-${credential.token.id}`, sets: [tokenGrants(db, credential.token, member)] };
+  }
+}
+
+/**
+ * Whether everything `grants` would allow (were the caller to hold them) stays within what the
+ * caller may do. Sound: an ok is a proof (policy engine's `contains`).
+ */
+export function callerContains(db: DbOrTx, caller: Caller, grants: (self: string) => Grant[]): Containment {
+  const { self, sets } = callerGrantSets(db, caller);
+  const inner = grants(self);
+  for (const outer of sets) {
+    const result = contains(outer, inner);
+    if (!result.ok) return result;
+  }
+  return { ok: true };
+}
+
+/** Whether the caller's permissions include everything a member with base role `role` could do. */
+export function callerHasBaseRole(db: DbOrTx, caller: Caller, role: BaseRole): boolean {
+  return callerContains(db, caller, (self) => [baseRoleGrant(role, self)]).ok;
+}
+
+/**
+ * Admins and owners may give custom roles they do not hold (as in LaunchDarkly); anyone else
+ * only what their own permissions contain.
+ */
+export function callerIsAdmin(db: DbOrTx, caller: Caller): boolean {
+  return callerHasBaseRole(db, caller, 'admin');
+}
+
+/** The reason for a containment refusal, naming the first action and resource that exceed. */
+export function exceeds(containment: Containment & { ok: false }): string {
+  return `it would allow ${containment.action} on ${containment.resource}, which you may not do (${containment.reason})`;
+}
+
+/** Throws FORBIDDEN unless the caller's permissions contain `grants`. */
+export function assertCanGive(db: DbOrTx, caller: Caller, action: string, resource: string, what: string, grants: (self: string) => Grant[]): void {
+  const result = callerContains(db, caller, grants);
+  if (!result.ok) throw forbidden(action, resource, `cannot give ${what}: ${exceeds(result)}`);
+}
+
+// ---------------------------------------------------------------------------------------
+// Resource tags and project-wide requests.
+
+/** The real tags of a project/environment resource name (none for other types or unknown keys). */
+export function resourceTags(db: DbOrTx, accountId: string, resource: string): Record<string, string[]> | undefined {
+  const name = parseResourceName(resource);
+  if (!name) return undefined;
+  const type = RESOURCE_TYPES[name.typeId];
+  if (type !== 'proj' && type !== 'proj:env' && type !== 'proj:env:flag') return undefined;
+  const [projectKey, environmentKey] = name.keys;
+  if (projectKey === undefined) return undefined;
+  const project = findProjectByKey(db, accountId, projectKey);
+  if (!project) return undefined;
+  const tags: Record<string, string[]> = { proj: project.tags };
+  if (environmentKey !== undefined) {
+    const environment = findEnvironment(db, project.id, environmentKey);
+    if (environment) tags.env = environment.tags;
+  }
+  return tags;
+}
+
+// ---------------------------------------------------------------------------------------
+// checkAccess: a decision with its explanation.
+
+export interface AccessDecisionResult extends TokenDecision {
+  action: string;
+  resource: string;
+}
+
+/**
+ * The decision for (action, resource), for the caller's own credential or for one of the
+ * account's tokens the caller may see (`viewAccessToken`; others are NOT_FOUND like unknown
+ * ids). Tags of projects and environments are the real ones.
+ */
+export function checkAccess(context: Context, input: { action: string; resource: string; tokenId?: string | undefined }, now = new Date()): AccessDecisionResult {
+  const caller = callerOf(context);
+  const { db, caches } = context.app;
+  if (input.action.length === 0 || input.action.length > 200) throw badInput('action', 'must be an action name');
+  if (parseResourceName(input.resource) === null) {
+    throw badInput('resource', `"${input.resource.slice(0, 200)}" is not a resource name (e.g. proj/<key>:env/<key>:flag/<key>)`);
+  }
+  const { action, resource } = input;
+  const request: AccessRequest = { action, resource };
+  const tags = resourceTags(db, caller.accountId, resource);
+  if (tags) request.tags = tags;
+  if (input.tokenId === undefined) return { action, resource, ...caller.decide(request) };
+
+  const token = findTokenById(db, caller.accountId, input.tokenId);
+  if (!token) throw notFound('Token');
+  if (!caller.decide({ action: 'viewAccessToken', resource: tokenResource(token) }).allowed) throw notFound('Token');
+  const owner = findMemberById(db, caller.accountId, token.ownerId);
+  if (!owner) throw notFound('Token');
+  if (token.expiresAt && token.expiresAt <= now) {
+    return { action, resource, allowed: false, reason: `the token expired at ${token.expiresAt.toISOString()}`, statements: [], refusedBy: 'token' };
+  }
+  if (token.kind === 'personal' && owner.status !== 'active') {
+    return { action, resource, allowed: false, reason: 'the token is inactive: its owner was removed', statements: [], refusedBy: 'owner' };
+  }
+  const scope = tokenPrincipal(db, caches, token, owner);
+  const ownerPrincipal = token.kind === 'personal' ? memberPrincipal(db, caches, owner) : null;
+  return { action, resource, ...decideToken(scope, ownerPrincipal, request) };
+}
+
+/** Whether a key is well formed (so a resource can be named from it before the service validates). */
+export function isKey(value: string): boolean {
+  try {
+    requireKey('key', value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A keyset page of only the rows the caller may see: loads further batches (never OFFSET) until
+ * the page is full or the list ends.
+ */
+export function visiblePage<T extends { id: string }>(page: KeysetPage, load: (page: KeysetPage) => T[], visible: (row: T) => boolean): T[] {
+  const out: T[] = [];
+  let bounds = { after: page.after, before: page.before };
+  for (;;) {
+    const batch = load({ ...page, ...bounds });
+    for (const row of batch) {
+      if (!visible(row)) continue;
+      out.push(row);
+      if (out.length === page.limit) return out;
+    }
+    const last = batch[batch.length - 1];
+    if (batch.length < page.limit || last === undefined) return out;
+    bounds = page.inverted ? { after: page.after, before: last.id } : { after: last.id, before: page.before };
+  }
+}

@@ -1,0 +1,168 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import type { BaseRole, Statement } from '@latchkey/policy';
+import type { Context } from '../context.ts';
+import { callerOf } from '../context.ts';
+import type { CustomRoleRow } from '../db/schema/roles.ts';
+import { badInput, conflict, notFound } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { deleteRoleRow, findRoleByKey, insertRole, roleUsage, updateRoleRow } from '../store/roles.ts';
+import { assertCanGive, callerIsAdmin } from './access.ts';
+import { recordAudit } from './audit.ts';
+import { roleGrant } from './permissions.ts';
+import { optionalText, requireKey, requireName } from './validation.ts';
+
+/** Custom roles: a key unique in the account, a name, and a policy validated by the engine. */
+
+export const roleResource = (key: string) => `role/${key}`;
+
+type BasePermissions = 'reader' | 'no_access';
+
+/** `basePermissions` takes READER or NO_ACCESS only (what a custom role starts from). */
+function requireBasePermissions(value: BaseRole | null | undefined): BasePermissions | null {
+  if (value === null || value === undefined) return null;
+  if (value === 'reader' || value === 'no_access') return value;
+  throw badInput('basePermissions', 'must be READER or NO_ACCESS');
+}
+
+export interface CreateRoleInput {
+  key: string;
+  name: string;
+  description?: string | null;
+  basePermissions?: BaseRole | null;
+  /** Already validated by the policy engine (toPolicyStatements). */
+  policy: Statement[];
+}
+
+export function createRole(context: Context, input: CreateRoleInput): CustomRoleRow {
+  const caller = callerOf(context);
+  const key = requireKey('key', input.key);
+  const name = requireName('name', input.name);
+  const description = optionalText('description', input.description);
+  const basePermissions = requireBasePermissions(input.basePermissions);
+  const role = context.app.db.transaction((tx) => {
+    if (findRoleByKey(tx, caller.accountId, key)) throw conflict(`A custom role with key "${key}" already exists`, { field: 'key' });
+    const now = new Date();
+    const row = insertRole(tx, {
+      id: newId(),
+      accountId: caller.accountId,
+      key,
+      name,
+      description,
+      basePermissions,
+      policy: input.policy,
+      createdAt: now,
+      updatedAt: now,
+    });
+    recordAudit(tx, context, {
+      action: 'createRole',
+      resource: roleResource(key),
+      title: `${caller.member.name} created custom role "${key}"`,
+      changes: {
+        name: { after: name },
+        description: { after: description },
+        basePermissions: { after: basePermissions },
+        policy: { after: input.policy },
+      },
+    });
+    return row;
+  });
+  context.app.caches.invalidate({ kind: 'roles' });
+  return role;
+}
+
+export interface UpdateRoleInput {
+  key: string;
+  name?: string | null;
+  description?: string | null;
+  basePermissions?: BaseRole | null;
+  policy?: Statement[] | null;
+}
+
+/**
+ * Changes the given fields. Members and personal tokens holding the role change with it, so a
+ * caller who is not an admin may only make the role's grant something within their own permissions.
+ */
+export function updateRole(context: Context, input: UpdateRoleInput): CustomRoleRow {
+  const caller = callerOf(context);
+  const { db } = context.app;
+  const name = input.name === null || input.name === undefined ? undefined : requireName('name', input.name);
+  const description = input.description === undefined ? undefined : optionalText('description', input.description);
+  const basePermissions = input.basePermissions === undefined ? undefined : requireBasePermissions(input.basePermissions);
+  const policy = input.policy ?? undefined;
+  const current = findRoleByKey(db, caller.accountId, input.key);
+  if (!current) throw notFound('Custom role');
+  const resource = roleResource(current.key);
+
+  const widened = (policy !== undefined || basePermissions !== undefined) && !callerIsAdmin(db, caller);
+  if (widened) {
+    const next = { ...current, policy: policy ?? current.policy, basePermissions: basePermissions === undefined ? current.basePermissions : basePermissions };
+    assertCanGive(db, caller, policy !== undefined ? 'updatePolicy' : 'updateBasePermissions', resource, `this policy to role "${current.key}"`, (self) => [
+      roleGrant(next, {}, self),
+    ]);
+  }
+
+  const updated = db.transaction((tx) => {
+    const changes: Record<string, { before: unknown; after: unknown }> = {};
+    const patch: Partial<CustomRoleRow> = {};
+    if (name !== undefined && name !== current.name) {
+      patch.name = name;
+      changes.name = { before: current.name, after: name };
+    }
+    if (description !== undefined && description !== current.description) {
+      patch.description = description;
+      changes.description = { before: current.description, after: description };
+    }
+    if (basePermissions !== undefined && basePermissions !== current.basePermissions) {
+      patch.basePermissions = basePermissions;
+      changes.basePermissions = { before: current.basePermissions, after: basePermissions };
+    }
+    if (policy !== undefined && JSON.stringify(policy) !== JSON.stringify(current.policy)) {
+      patch.policy = policy;
+      changes.policy = { before: current.policy, after: policy };
+    }
+    if (Object.keys(changes).length === 0) return current;
+    const row = updateRoleRow(tx, current.id, { ...patch, updatedAt: new Date() });
+    if (!row) throw notFound('Custom role');
+    recordAudit(tx, context, {
+      action: changes.policy ? 'updatePolicy' : changes.basePermissions ? 'updateBasePermissions' : changes.name ? 'updateName' : 'updateDescription',
+      resource,
+      title: `${caller.member.name} updated custom role "${current.key}": ${Object.keys(changes).join(', ')}`,
+      changes,
+    });
+    return row;
+  });
+  context.app.caches.invalidate({ kind: 'roles' });
+  return updated;
+}
+
+/** Deletes a role nobody uses; otherwise CONFLICT listing the members, teams and tokens that do. */
+export function deleteRole(context: Context, key: string): CustomRoleRow {
+  const caller = callerOf(context);
+  const deleted = context.app.db.transaction((tx) => {
+    const role = findRoleByKey(tx, caller.accountId, key);
+    if (!role) throw notFound('Custom role');
+    const usage = roleUsage(tx, role.id);
+    if (usage.members.length + usage.teams.length + usage.tokens.length > 0) {
+      const users = [
+        ...usage.members.map((m) => `member ${m.email}`),
+        ...usage.teams.map((t) => `team "${t.key}"`),
+        ...usage.tokens.map((t) => `token "${t.name}"`),
+      ];
+      throw conflict(`Custom role "${key}" is still used by ${users.join(', ')}`, {
+        members: usage.members.map((m) => encodeGlobalID('Member', m.id)),
+        teams: usage.teams.map((t) => t.key),
+        tokens: usage.tokens.map((t) => encodeGlobalID('Token', t.id)),
+      });
+    }
+    deleteRoleRow(tx, role.id);
+    recordAudit(tx, context, {
+      action: 'deleteRole',
+      resource: roleResource(key),
+      title: `${caller.member.name} deleted custom role "${key}"`,
+      changes: { name: { before: role.name }, basePermissions: { before: role.basePermissions }, policy: { before: role.policy } },
+    });
+    return role;
+  });
+  context.app.caches.invalidate({ kind: 'roles' });
+  return deleted;
+}

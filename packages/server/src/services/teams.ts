@@ -1,0 +1,211 @@
+import type { RoleAttributes } from '@latchkey/policy';
+import type { Caller } from '../auth/caller.ts';
+import type { Context } from '../context.ts';
+import { callerOf } from '../context.ts';
+import type { DbOrTx } from '../db/client.ts';
+import type { MemberRow } from '../db/schema/members.ts';
+import type { CustomRoleRow } from '../db/schema/roles.ts';
+import type { TeamRow } from '../db/schema/teams.ts';
+import { badInput, conflict, notFound } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { findMembersByIds } from '../store/members.ts';
+import {
+  customRolesOfTeam,
+  deleteTeamRow,
+  findTeamByKey,
+  insertTeam,
+  membersOfTeam,
+  setTeamCustomRoles,
+  setTeamMembers,
+  updateTeamRow,
+} from '../store/teams.ts';
+import { assertCanGive, callerIsAdmin } from './access.ts';
+import { recordAudit } from './audit.ts';
+import { requireCustomRoles } from './members.ts';
+import { roleGrant } from './permissions.ts';
+import { optionalText, requireKey, requireName, requireRoleAttributes } from './validation.ts';
+
+/**
+ * Teams: members who share custom roles. A member's permissions include every role of every
+ * team they are in, with the team's role attributes (services/permissions.ts).
+ */
+
+export const teamResource = (key: string) => `team/${key}`;
+
+type AttributeInput = ReadonlyArray<{ key: string; values: readonly string[] }>;
+
+/** Members of the account by raw id; unknown, other accounts' and removed members are bad input. */
+function requireMembers(db: DbOrTx, accountId: string, ids: readonly string[]): MemberRow[] {
+  const unique = [...new Set(ids)];
+  const found = new Map(findMembersByIds(db, accountId, unique).map((m) => [m.id, m]));
+  return unique.map((id) => {
+    const member = found.get(id);
+    if (!member || member.status === 'removed') throw badInput(`memberIds[${ids.indexOf(id)}]`, 'no such member in this account');
+    return member;
+  });
+}
+
+/**
+ * Giving a team roles, attribute values or members gives those members the team's roles, so a
+ * caller who is not an admin may only do it with roles within their own permissions.
+ */
+function assertMayGiveTeamRoles(db: DbOrTx, caller: Caller, resource: string, roles: readonly CustomRoleRow[], attributes: RoleAttributes): void {
+  if (roles.length === 0 || callerIsAdmin(db, caller)) return;
+  for (const role of roles) {
+    assertCanGive(db, caller, 'updateTeamCustomRoles', resource, `custom role "${role.key}" through this team`, (self) => [
+      roleGrant(role, attributes, self),
+    ]);
+  }
+}
+
+const keysOf = (rows: ReadonlyArray<{ key: string }>) => rows.map((r) => r.key).sort();
+const idsOf = (rows: ReadonlyArray<{ id: string }>) => rows.map((r) => r.id).sort();
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+export interface CreateTeamInput {
+  key: string;
+  name: string;
+  description?: string | null;
+  memberIds?: readonly string[] | null;
+  customRoleKeys?: readonly string[] | null;
+  roleAttributes?: AttributeInput | null;
+}
+
+export function createTeam(context: Context, input: CreateTeamInput): TeamRow {
+  const caller = callerOf(context);
+  const { db } = context.app;
+  const key = requireKey('key', input.key);
+  const name = requireName('name', input.name);
+  const description = optionalText('description', input.description);
+  const attributes = requireRoleAttributes('roleAttributes', input.roleAttributes);
+  const members = requireMembers(db, caller.accountId, input.memberIds ?? []);
+  const roles = requireCustomRoles(db, caller.accountId, 'customRoleKeys', input.customRoleKeys ?? []);
+  const resource = teamResource(key);
+  assertMayGiveTeamRoles(db, caller, resource, roles, attributes);
+  const team = db.transaction((tx) => {
+    if (findTeamByKey(tx, caller.accountId, key)) throw conflict(`A team with key "${key}" already exists`, { field: 'key' });
+    const now = new Date();
+    const row = insertTeam(tx, { id: newId(), accountId: caller.accountId, key, name, description, roleAttributes: attributes, createdAt: now, updatedAt: now });
+    setTeamMembers(tx, row.id, members.map((m) => m.id));
+    setTeamCustomRoles(tx, row.id, roles.map((r) => r.id));
+    recordAudit(tx, context, {
+      action: 'createTeam',
+      resource,
+      title: `${caller.member.name} created team "${key}"`,
+      changes: {
+        name: { after: name },
+        description: { after: description },
+        members: { after: members.map((m) => m.email).sort() },
+        customRoles: { after: keysOf(roles) },
+        roleAttributes: { after: attributes },
+      },
+    });
+    return row;
+  });
+  context.app.caches.invalidate({ kind: 'roles' });
+  return team;
+}
+
+export interface UpdateTeamInput {
+  key: string;
+  name?: string | null;
+  description?: string | null;
+  memberIds?: readonly string[] | null;
+  customRoleKeys?: readonly string[] | null;
+  roleAttributes?: AttributeInput | null;
+}
+
+/** Changes the given fields; lists replace. */
+export function updateTeam(context: Context, input: UpdateTeamInput): TeamRow {
+  const caller = callerOf(context);
+  const { db } = context.app;
+  const name = input.name === null || input.name === undefined ? undefined : requireName('name', input.name);
+  const description = input.description === undefined ? undefined : optionalText('description', input.description);
+  const attributes = input.roleAttributes ? requireRoleAttributes('roleAttributes', input.roleAttributes) : undefined;
+  const members = input.memberIds ? requireMembers(db, caller.accountId, input.memberIds) : undefined;
+  const roles = input.customRoleKeys ? requireCustomRoles(db, caller.accountId, 'customRoleKeys', input.customRoleKeys) : undefined;
+  const current = findTeamByKey(db, caller.accountId, input.key);
+  if (!current) throw notFound('Team');
+  const resource = teamResource(current.key);
+
+  const currentMembers = membersOfTeam(db, current.id);
+  const currentRoles = customRolesOfTeam(db, current.id);
+  const nextRoles = roles ?? currentRoles;
+  const nextAttributes = attributes ?? current.roleAttributes;
+  const currentMemberIds = new Set(currentMembers.map((m) => m.id));
+  const addsMembers = (members ?? []).some((m) => !currentMemberIds.has(m.id));
+  const currentRoleIds = new Set(currentRoles.map((r) => r.id));
+  const attributesChange = attributes !== undefined && !same(attributes, current.roleAttributes);
+  // New members get every role; new attribute values re-read every role; otherwise only added roles are new.
+  const given = addsMembers || attributesChange ? nextRoles : nextRoles.filter((r) => !currentRoleIds.has(r.id));
+  assertMayGiveTeamRoles(db, caller, resource, given, nextAttributes);
+
+  const updated = db.transaction((tx) => {
+    const changes: Record<string, { before: unknown; after: unknown }> = {};
+    const patch: Partial<TeamRow> = {};
+    if (name !== undefined && name !== current.name) {
+      patch.name = name;
+      changes.name = { before: current.name, after: name };
+    }
+    if (description !== undefined && description !== current.description) {
+      patch.description = description;
+      changes.description = { before: current.description, after: description };
+    }
+    if (attributes !== undefined && attributesChange) {
+      patch.roleAttributes = attributes;
+      changes.roleAttributes = { before: current.roleAttributes, after: attributes };
+    }
+    if (members && !same(idsOf(members), idsOf(currentMembers))) {
+      setTeamMembers(tx, current.id, members.map((m) => m.id));
+      changes.members = { before: currentMembers.map((m) => m.email).sort(), after: members.map((m) => m.email).sort() };
+    }
+    if (roles && !same(keysOf(roles), keysOf(currentRoles))) {
+      setTeamCustomRoles(tx, current.id, roles.map((r) => r.id));
+      changes.customRoles = { before: keysOf(currentRoles), after: keysOf(roles) };
+    }
+    if (Object.keys(changes).length === 0) return current;
+    const row = updateTeamRow(tx, current.id, { ...patch, updatedAt: new Date() });
+    if (!row) throw notFound('Team');
+    recordAudit(tx, context, {
+      action: changes.members
+        ? 'updateTeamMembers'
+        : changes.customRoles || changes.roleAttributes
+          ? 'updateTeamCustomRoles'
+          : changes.name
+            ? 'updateTeamName'
+            : 'updateTeamDescription',
+      resource,
+      title: `${caller.member.name} updated team "${current.key}": ${Object.keys(changes).join(', ')}`,
+      changes,
+    });
+    return row;
+  });
+  context.app.caches.invalidate({ kind: 'roles' });
+  return updated;
+}
+
+/** Deletes a team; its members lose the roles they had through it at once. */
+export function deleteTeam(context: Context, key: string): TeamRow {
+  const caller = callerOf(context);
+  const deleted = context.app.db.transaction((tx) => {
+    const team = findTeamByKey(tx, caller.accountId, key);
+    if (!team) throw notFound('Team');
+    const members = membersOfTeam(tx, team.id);
+    const roles = customRolesOfTeam(tx, team.id);
+    deleteTeamRow(tx, team.id);
+    recordAudit(tx, context, {
+      action: 'deleteTeam',
+      resource: teamResource(key),
+      title: `${caller.member.name} deleted team "${key}"`,
+      changes: {
+        name: { before: team.name },
+        members: { before: members.map((m) => m.email).sort() },
+        customRoles: { before: keysOf(roles) },
+        roleAttributes: { before: team.roleAttributes },
+      },
+    });
+    return team;
+  });
+  context.app.caches.invalidate({ kind: 'roles' });
+  return deleted;
+}
