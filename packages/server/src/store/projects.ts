@@ -22,7 +22,7 @@ export function insertProject(db: DbOrTx, row: typeof projects.$inferInsert): Pr
 }
 
 export function environmentsOfProject(db: DbOrTx, projectId: string): EnvironmentRow[] {
-  return db.select().from(environments).where(eq(environments.projectId, projectId)).orderBy(environments.id).all();
+  return db.select().from(environments).where(eq(environments.projectId, projectId)).orderBy(environments.createdAt, environments.key).all();
 }
 
 export function findEnvironment(db: DbOrTx, projectId: string, key: string): EnvironmentRow | undefined {
@@ -44,7 +44,7 @@ export function insertEnvironment(db: DbOrTx, row: typeof environments.$inferIns
 }
 
 export function flagsOfProject(db: DbOrTx, projectId: string): FlagRow[] {
-  return db.select().from(flags).where(eq(flags.projectId, projectId)).orderBy(flags.id).all();
+  return db.select().from(flags).where(eq(flags.projectId, projectId)).orderBy(flags.createdAt, flags.key).all();
 }
 
 export function findFlag(db: DbOrTx, projectId: string, key: string): FlagRow | undefined {
