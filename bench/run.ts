@@ -1,2 +1,71 @@
-/** `pnpm bench`: every benchmark, one table, JSON under bench/results/. Filled in by the benchmark issue. */
-console.log('No benchmarks yet.');
+/**
+ * `pnpm bench`: every benchmark in one run on this machine, one table, and the raw figures as
+ * JSON in bench/results/<date>.json. Figures are printed, never asserted.
+ * BENCH_ONLY=policy,http,scale,revocation runs a subset.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchHttp, type HttpResult } from './http.ts';
+import { fmt, formatTable } from './lib/table.ts';
+import { benchPolicy, type PolicyBenchResult } from './policy.ts';
+import { benchRevocation, type RevocationResult } from './revocation.ts';
+import { benchScale, type ScaleResult } from './scale.ts';
+
+const only = new Set((process.env.BENCH_ONLY ?? 'policy,http,scale,revocation').split(','));
+const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) };
+const results: { machine: typeof machine; date: string; policy?: PolicyBenchResult; http?: HttpResult; scale?: ScaleResult; revocation?: RevocationResult } = {
+  machine,
+  date: new Date().toISOString(),
+};
+const rows: string[][] = [];
+const row = (part: string, measure: string, value: string, goal = '') => rows.push([part, measure, value, goal]);
+
+async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  process.stderr.write(`bench: ${name}…\n`);
+  const out = await run();
+  process.stderr.write(`bench: ${name} done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  return out;
+}
+
+if (only.has('policy')) {
+  const policy = (results.policy = await step('policy decisions', () => benchPolicy()));
+  for (const r of policy.rows) row('policy', `${r.engine} decisions/s`, fmt.int(r.decisionsPerSecond), r.engine === '@latchkey/policy' ? `≥ 8× CASL: ${fmt.num(r.ratioToCasl)}×` : `${fmt.num(r.ratioToCasl)}× CASL`);
+  row('policy', 'requests all engines agreed on', fmt.int(policy.agreed));
+}
+
+if (only.has('http')) {
+  const http = (results.http = await step('auth overhead over HTTP', () => benchHttp()));
+  row('http', 'authenticated req/s (p50/p99)', `${fmt.int(http.authenticated.requestsPerSecond)} (${http.authenticated.p50Ms}/${http.authenticated.p99Ms} ms)`);
+  row('http', 'auth off req/s (p50/p99)', `${fmt.int(http.unauthenticated.requestsPerSecond)} (${http.unauthenticated.p50Ms}/${http.unauthenticated.p99Ms} ms)`);
+  row('http', 'authenticated / auth off', fmt.pct(http.ratio), '≥ 95%');
+  row('http', 'per-token limiter on / off', fmt.pct(http.limiterRatio), '≈ 100%');
+  row('http', 'lastUsedAt writes per 10,000 requests', `${http.lastUsed.writes} (${http.lastUsed.flushes} flush intervals, 1 token)`, '≤ 1 per token per flush');
+}
+
+if (only.has('scale')) {
+  const scale = (results.scale = await step('scale', () => benchScale()));
+  row('scale', 'tokens in the database', `${fmt.int(scale.tokens)} (loaded in ${fmt.num(scale.insertSeconds, 1)} s)`);
+  row('scale', 'authentication, cold (mean/p99)', `${fmt.us(scale.authColdMeanMs)} / ${fmt.us(scale.authColdP99Ms)}`);
+  row('scale', 'authentication, cached (mean/p99)', `${fmt.us(scale.authCachedMeanMs)} / ${fmt.us(scale.authCachedP99Ms)}`);
+  row('scale', 'tokens: first page (p50)', fmt.ms(scale.firstPageMs));
+  row('scale', 'tokens: page at 90% by cursor (p50)', fmt.ms(scale.deepPageMs), `≤ 2× first: ${fmt.num(scale.deepToFirstRatio)}×`);
+  row('scale', 'createToken (mean/p99)', `${fmt.ms(scale.createTokenMeanMs)} / ${fmt.ms(scale.createTokenP99Ms)}`);
+  row('scale', 'database size', `${fmt.num(scale.databaseBytes / 2 ** 20, 1)} MiB`);
+}
+
+if (only.has('revocation')) {
+  const revocation = (results.revocation = await step('revocation', () => benchRevocation()));
+  for (const kind of ['deleteToken', 'resetToken', 'removeMember'] as const) {
+    row('revocation', `requests wrongly accepted after ${kind}`, `${revocation.wronglySucceeded[kind]} of ${revocation.attempts[kind]}`, '0');
+  }
+}
+
+console.log(`\nLatchkey benchmarks — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}\n`);
+console.log(formatTable(['part', 'measure', 'value', 'goal'], rows));
+const out = join(dirname(fileURLToPath(import.meta.url)), 'results', `${results.date.replace(/[:.]/g, '-')}.json`);
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, JSON.stringify(results, null, 2));
+console.log(`\nRaw figures: ${out}`);

@@ -1,0 +1,35 @@
+/**
+ * A Latchkey server in its own process, for load generated from the benchmark process.
+ * Env: BENCH_DB (database file), BENCH_WITHOUT_AUTH=1 (baseline: auth and authorization off),
+ * LATCHKEY_TOKEN_RATE_LIMIT (optional per-token limiter). Reports its URL over IPC.
+ */
+import { Caller } from '../../packages/server/src/auth/caller.ts';
+import { createApp } from '../../packages/server/src/app.ts';
+import { loadConfig } from '../../packages/server/src/config.ts';
+import { silentLogger } from '../../packages/server/src/logger.ts';
+import { startServer } from '../../packages/server/src/server.ts';
+import { bootstrapOwner } from '../../packages/server/src/services/accounts.ts';
+import { findMemberByEmail } from '../../packages/server/src/store/members.ts';
+
+const dbPath = process.env.BENCH_DB;
+if (!dbPath) throw new Error('BENCH_DB is required');
+const config = { ...loadConfig(), dbPath, scryptLogN: 4, lastUsedFlushMs: 1000, ownerPassword: 'benchmark-owner' };
+const app = createApp(config, silentLogger);
+await bootstrapOwner(app);
+let withoutAuthAs: Caller | undefined;
+if (process.env.BENCH_WITHOUT_AUTH === '1') {
+  const owner = findMemberByEmail(app.db, config.ownerEmail);
+  if (!owner) throw new Error('no owner');
+  withoutAuthAs = new Caller(app.db, app.caches, owner, { kind: 'session', sessionId: 'benchmark' });
+}
+const running = await startServer(app, 0, '127.0.0.1', { withoutAuthAs });
+
+process.on('message', (message: unknown) => {
+  if (message === 'stats') {
+    app.lastUsed.flush();
+    process.send?.({ lastUsedWrites: app.lastUsed.writes });
+  } else if (message === 'stop') {
+    void running.close().then(() => process.exit(0));
+  }
+});
+process.send?.({ url: running.url, ownerEmail: config.ownerEmail, ownerPassword: config.ownerPassword });
