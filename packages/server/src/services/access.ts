@@ -119,7 +119,10 @@ export function checkAccess(context: Context, input: { action: string; resource:
   const caller = callerOf(context);
   const { db, caches } = context.app;
   if (input.action.length === 0 || input.action.length > 200) throw badInput('action', 'must be an action name');
-  if (parseResourceName(input.resource) === null) {
+  // A concrete resource: the engine's name parser, and no glob, tag filter or placeholder in a key
+  // (a whole key `*`, as in `member/*` for createMember, names "a new one").
+  const concrete = input.resource.replace(/\/\*(?=:|$)/g, '/new');
+  if (parseResourceName(input.resource) === null || /[\s*;,${}]/.test(concrete)) {
     throw badInput('resource', `"${input.resource.slice(0, 200)}" is not a resource name (e.g. proj/<key>:env/<key>:flag/<key>)`);
   }
   const { action, resource } = input;
