@@ -3,6 +3,9 @@ import { Cli, type GlobalOptions } from './context.ts';
 import type { Streams } from './output.ts';
 import { registerAuth } from './commands/auth.ts';
 import { registerScan } from './commands/scan.ts';
+import { registerAudit } from './commands/audit.ts';
+import { registerMembers } from './commands/members.ts';
+import { registerTokens } from './commands/tokens.ts';
 
 /** What a command's handler gets: the run's context, its positional arguments and its options. */
 export type Handler<O> = (cli: Cli, args: string[], options: O, command: Command) => Promise<number | void>;
@@ -42,5 +45,8 @@ export function buildProgram(streams: Streams, state: ProgramState): Command {
 
   registerAuth(program, run);
   registerScan(program, run);
+  registerTokens(program, run);
+  registerMembers(program, run);
+  registerAudit(program, run);
   return program;
 }

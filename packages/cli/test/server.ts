@@ -1,6 +1,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { bootstrapOwner, createApp, loadConfig, startServer, type App, type RunningServer } from '../../server/src/index.ts';
+import { hashPassword } from '../../server/src/auth/passwords.ts';
+import { accounts } from '../../server/src/db/schema/accounts.ts';
+import { newId } from '../../server/src/ids.ts';
+import { insertMember } from '../../server/src/store/members.ts';
 import { tempDir } from './run.ts';
 
 export const OWNER_EMAIL = 'owner@cli.test';
@@ -73,4 +77,31 @@ export async function login(url: string, email: string, password: string): Promi
   const { createClient } = await import('@latchkey/sdk');
   const { secret } = await createClient({ url }).login({ email, password });
   return secret;
+}
+
+export const MEMBER_PASSWORD = 'member password 123';
+
+/**
+ * Test fixture: a member of the first account with a base role, inserted straight into the
+ * store (setup, not what is under test), and a session for them.
+ */
+export async function addMember(server: TestServer, role: 'reader' | 'writer' | 'admin' | 'no_access'): Promise<{ id: string; email: string; session: string }> {
+  const { app } = server;
+  const accountId = app.db.select().from(accounts).limit(1).get()?.id;
+  if (!accountId) throw new Error('no account');
+  const email = `${role}-${newId()}@cli.test`;
+  const now = new Date();
+  const member = insertMember(app.db, {
+    id: newId(),
+    accountId,
+    email,
+    name: role,
+    role,
+    status: 'active',
+    roleAttributes: {},
+    passwordHash: await hashPassword(MEMBER_PASSWORD, app.config.scryptLogN),
+    createdAt: now,
+    updatedAt: now,
+  });
+  return { id: member.id, email, session: await login(server.url, email, MEMBER_PASSWORD) };
 }
