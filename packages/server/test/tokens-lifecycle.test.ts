@@ -1,10 +1,18 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { recognizeSecret } from '@latchkey/sdk/secrets';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { openDb } from '../src/db/client.ts';
 import { tokenSecrets, tokens } from '../src/db/schema/tokens.ts';
+import { silentLogger } from '../src/logger.ts';
+import { createLatchkeyYoga } from '../src/server.ts';
+import { bootstrapOwner } from '../src/services/accounts.ts';
 import { API_VERSIONS, LATEST_API_VERSION } from '../src/services/api-versions.ts';
-import { addCustomRole, addMember, setupServer } from './helpers.ts';
+import { addCustomRole, addMember, OWNER_EMAIL, OWNER_PASSWORD, setupServer } from './helpers.ts';
 import {
   CLONE,
   DELETE,
@@ -404,5 +412,34 @@ describe('last used', () => {
     expect(server.app.lastUsed.writes).toBe(writes);
     server.app.lastUsed.flush();
     expect(server.app.lastUsed.writes - writes).toBe(2);
+  });
+
+  it('a pending date is written when the server shuts down', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-last-used-'));
+    const dbPath = join(dir, 'db.sqlite');
+    try {
+      const app = createApp({ ...loadConfig({}), dbPath, ownerEmail: OWNER_EMAIL, ownerPassword: OWNER_PASSWORD, scryptLogN: 4, lastUsedFlushMs: 60_000 }, silentLogger);
+      await bootstrapOwner(app);
+      const yoga = createLatchkeyYoga(app);
+      const post = async (query: string, variables: Record<string, unknown>, auth?: string) => {
+        const res = await yoga.fetch('http://latchkey.test/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+          body: JSON.stringify({ query, variables }),
+        });
+        return (await res.json()) as { data: Record<string, { secret: string; token: { id: string } }> };
+      };
+      const session = (await post('mutation($i: LoginInput!) { login(input: $i) { secret } }', { i: { email: OWNER_EMAIL, password: OWNER_PASSWORD } })).data.login?.secret;
+      const created = (await post('mutation { createToken(input: { name: "t", role: READER }) { secret token { id } } }', {}, session)).data.createToken;
+      await post('{ viewer { credentialKind } }', {}, created?.secret);
+      const id = rawTokenId(created?.token.id ?? '');
+      expect(app.db.select().from(tokens).where(eq(tokens.id, id)).get()?.lastUsedAt).toBeNull();
+      app.close();
+      const reopened = openDb(dbPath);
+      expect(reopened.db.select().from(tokens).where(eq(tokens.id, id)).get()?.lastUsedAt).toBeInstanceOf(Date);
+      reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
