@@ -77,8 +77,11 @@ describe('resource matching', () => {
     expect(can([allow(['viewProject'], ['proj/Web'])], 'viewProject', 'proj/web')).toBe(false);
   });
   it('a malformed resource name is never allowed, even by *', () => {
-    for (const bad of ['', 'proj', 'proj/', 'proj/a:', 'proj/a/b', 'proj/a:flag/f', 'segment/x', 'acct/', '*']) {
-      expect(can([allow(['*'], ['*'])], 'viewProject', bad)).toBe(false);
+    const bad = ['', 'proj', 'proj/', 'proj/a:', 'proj/a/b', 'proj/a:flag/f', 'segment/x', 'acct/', '*', 'acct:proj/a', 'Proj/a'];
+    bad.push('proj/a:env/b/c:flag/f', 'proj/a:env/b:flag/f/g', 'member/m:token/a/b', 'member/m/x:token/t', 'team/a:b', 'proj/a::env/b');
+    for (const name of bad) {
+      const action = name.split(':').length === 3 ? 'updateOn' : name.includes('token') ? 'deleteAccessToken' : 'viewProject';
+      expect([name, can([allow(['*'], ['*'])], action, name)]).toEqual([name, false]);
     }
   });
 });

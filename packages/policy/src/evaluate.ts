@@ -17,6 +17,8 @@ import {
   TYPE_ID,
   parseResourceName,
   parseResourceSpecifier,
+  keysHaveNoSlash,
+  scanResourceName,
   type KeyToken,
   type ParsedResource,
   type ResourceName,
@@ -96,10 +98,77 @@ interface GrantEntry extends ActionStatements {
   readonly source: string;
 }
 
+/** One segment test of a pattern on the hot path; segments that match anything are left out. */
+interface SegmentCheck {
+  /** Index into the key spans: 2 × segment index. */
+  readonly span: number;
+  readonly key: GlobMatcher | null;
+  readonly tags: readonly GlobMatcher[] | null;
+  readonly type: SegmentType;
+}
+
+type FastPattern = readonly SegmentCheck[];
+
+/** A grant's statements for one (type, action), flattened for isAllowed. */
+interface FastGrant {
+  readonly allowAll: boolean;
+  readonly allowPatterns: readonly FastPattern[];
+  /** notResources allows: each matches when none of its patterns does. */
+  readonly allowExcept: readonly (readonly FastPattern[])[];
+  readonly denyPatterns: readonly FastPattern[];
+  readonly denyExcept: readonly (readonly FastPattern[])[];
+}
+
+function fastPattern(pattern: CompiledPattern): FastPattern {
+  const checks: SegmentCheck[] = [];
+  pattern.segments.forEach((segment, i) => {
+    const key = segment.type === 'acct' || segment.key.matchesAll ? null : segment.key;
+    const tags = segment.tags.length > 0 ? segment.tags : null;
+    if (key !== null || tags !== null) checks.push({ span: i * 2, key, tags, type: segment.type });
+  });
+  return checks;
+}
+
+/** Null when the grant can never allow this (type, action): no allow, or a deny of everything. */
+function fastGrant({ allows, denies }: ActionStatements): FastGrant | null {
+  const split = (statements: readonly TypedStatement[]) => {
+    let all = false;
+    const patterns: FastPattern[] = [];
+    const except: FastPattern[][] = [];
+    for (const s of statements) {
+      const fast = s.patterns.map(fastPattern);
+      if (s.mode === MATCH_ALL) all = true;
+      else if (s.mode === MATCH_ANY) {
+        if (fast.some((p) => p.length === 0)) all = true;
+        else patterns.push(...fast);
+      } else if (!fast.some((p) => p.length === 0)) except.push(fast);
+    }
+    return { all, patterns, except };
+  };
+  const allow = split(allows);
+  const deny = split(denies);
+  if (deny.all || (!allow.all && allow.patterns.length === 0 && allow.except.length === 0)) return null;
+  return {
+    allowAll: allow.all,
+    allowPatterns: allow.patterns,
+    allowExcept: allow.except,
+    denyPatterns: deny.patterns,
+    denyExcept: deny.except,
+  };
+}
+
 /** A compiled set of grants. Build with {@link compile}; treat as opaque. */
 export class CompiledPrincipal {
   /** @internal per type id, per action: the grants that have statements for it, in order. */
   readonly index: readonly ReadonlyMap<string, readonly GrantEntry[]>[];
+  /**
+   * @internal the same, flattened for isAllowed (grants that cannot allow are left out), as
+   * parallel lists per type id: a type has at most a handful of actions, and a linear scan of
+   * (mostly interned) strings beats hashing the action name.
+   */
+  readonly fastActions: readonly (readonly string[])[];
+  /** @internal */
+  readonly fastGrants: readonly (readonly (readonly FastGrant[])[])[];
 
   /** @internal */
   constructor(readonly grants: readonly CompiledGrant[]) {
@@ -114,6 +183,13 @@ export class CompiledPrincipal {
       }
       return byAction;
     });
+    const fast = this.index.map((byAction) =>
+      [...byAction]
+        .map(([action, entries]) => [action, entries.map(fastGrant).filter((g): g is FastGrant => g !== null)] as const)
+        .filter(([, grants]) => grants.length > 0),
+    );
+    this.fastActions = fast.map((entries) => entries.map(([action]) => action));
+    this.fastGrants = fast.map((entries) => entries.map(([, grants]) => grants));
   }
 
   /** The grant labels, in order. */
@@ -305,20 +381,68 @@ export function statementMatches(statement: TypedStatement, keys: readonly strin
   return statement.mode === MATCH_ANY ? hit : !hit;
 }
 
-function anyMatches(statements: readonly TypedStatement[], keys: readonly string[], tags: Tags): boolean {
-  for (const s of statements) if (statementMatches(s, keys, tags)) return true;
+// Hot path. The resource name is scanned into key spans (no substrings, no arrays); patterns
+// test those spans in place. SPANS is scratch space reused by every call: decisions are
+// synchronous and call nothing that could re-enter, so sharing it is safe.
+const SPANS = new Int32Array(6);
+
+/** The request's tags of one segment type; named loads stay monomorphic, a keyed load would not. */
+function segmentTags(tags: Tags, type: SegmentType): readonly string[] | undefined {
+  if (tags === undefined) return undefined;
+  switch (type) {
+    case 'proj':
+      return tags['proj'];
+    case 'env':
+      return tags['env'];
+    case 'flag':
+      return tags['flag'];
+    default:
+      return tags[type];
+  }
+}
+
+function fastPatternMatches(checks: FastPattern, resource: string, tags: Tags): boolean {
+  for (const check of checks) {
+    if (check.key !== null && !check.key.testRange(resource, SPANS[check.span] ?? 0, SPANS[check.span + 1] ?? 0)) return false;
+    if (check.tags !== null && !tagsMatch(check.tags, segmentTags(tags, check.type))) return false;
+  }
+  return true;
+}
+
+function anyFastPattern(patterns: readonly FastPattern[], resource: string, tags: Tags): boolean {
+  for (const p of patterns) if (fastPatternMatches(p, resource, tags)) return true;
   return false;
 }
 
-/** Allowed when some grant has a matching allow and no matching deny. No allocation beyond parsing. */
+/** Some notResources statement applies: none of its patterns matches. */
+function anyExcept(statements: readonly (readonly FastPattern[])[], resource: string, tags: Tags): boolean {
+  for (const patterns of statements) if (!anyFastPattern(patterns, resource, tags)) return true;
+  return false;
+}
+
+/** Allowed when some grant has a matching allow and no matching deny. Allocates nothing. */
 export function isAllowed(principal: CompiledPrincipal, request: AccessRequest): boolean {
-  const name = parseResourceName(request.resource);
-  if (name === null) return false;
-  const entries = principal.index[name.typeId]?.get(request.action);
-  if (entries === undefined) return false;
+  const resource = request.resource;
+  const typeId = scanResourceName(resource, SPANS);
+  if (typeId < 0) return false;
+  const actions = principal.fastActions[typeId];
+  if (actions === undefined) return false;
+  const action = request.action;
+  let found = -1;
+  for (let i = 0; i < actions.length; i++) {
+    if (actions[i] === action) {
+      found = i;
+      break;
+    }
+  }
+  if (found < 0) return false;
+  const grants = principal.fastGrants[typeId]?.[found];
+  if (grants === undefined) return false;
   const tags = request.tags;
-  for (const grant of entries) {
-    if (anyMatches(grant.allows, name.keys, tags) && !anyMatches(grant.denies, name.keys, tags)) return true;
+  for (const g of grants) {
+    if (!(g.allowAll || anyFastPattern(g.allowPatterns, resource, tags) || (g.allowExcept.length > 0 && anyExcept(g.allowExcept, resource, tags)))) continue;
+    if (anyFastPattern(g.denyPatterns, resource, tags) || (g.denyExcept.length > 0 && anyExcept(g.denyExcept, resource, tags))) continue;
+    return keysHaveNoSlash(resource, typeId, SPANS);
   }
   return false;
 }

@@ -85,6 +85,46 @@ export class GlobMatcher {
     }
   }
 
+  /**
+   * Whether `text.slice(start, end)` is in the glob's language, without slicing. Literal runs
+   * are compared with charCodeAt loops: most keys differ in their first characters, and an
+   * early exit beats the fixed cost of a startsWith call.
+   */
+  testRange(text: string, start: number, end: number): boolean {
+    const length = end - start;
+    switch (this.kind) {
+      case ANY:
+        return true;
+      case EXACT:
+        return length === this.head.length && hasAt(text, start, this.head);
+      case PREFIX:
+        return length >= this.head.length && hasAt(text, start, this.head);
+      case SUFFIX:
+        return length >= this.tail.length && hasAt(text, end - this.tail.length, this.tail);
+      case PREFIX_SUFFIX:
+        return length >= this.minLength && hasAt(text, start, this.head) && hasAt(text, end - this.tail.length, this.tail);
+      default:
+        return this.scanRange(text, start, end);
+    }
+  }
+
+  /** Whether every string matches (a lone `*`). */
+  get matchesAll(): boolean {
+    return this.kind === ANY;
+  }
+
+  private scanRange(text: string, start: number, end: number): boolean {
+    if (end - start < this.minLength || !hasAt(text, start, this.head) || !hasAt(text, end - this.tail.length, this.tail)) return false;
+    let from = start + this.head.length;
+    const stop = end - this.tail.length;
+    for (const run of this.middle) {
+      const at = text.indexOf(run, from);
+      if (at < 0 || at + run.length > stop) return false;
+      from = at + run.length;
+    }
+    return true;
+  }
+
   /** Leftmost-first placement of the middle runs is optimal for star-only globs. */
   private scan(text: string): boolean {
     if (text.length < this.minLength || !text.startsWith(this.head) || !text.endsWith(this.tail)) return false;
@@ -97,6 +137,12 @@ export class GlobMatcher {
     }
     return true;
   }
+}
+
+/** `literal` occurs in `text` at `at` (the caller has checked the length fits). */
+function hasAt(text: string, at: number, literal: string): boolean {
+  for (let k = 0; k < literal.length; k++) if (text.charCodeAt(at + k) !== literal.charCodeAt(k)) return false;
+  return true;
 }
 
 /** Glob as a symbol sequence: characters, and `null` for a star. */
