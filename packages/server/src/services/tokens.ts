@@ -259,12 +259,20 @@ function creatorSelf(caller: Caller): string {
 }
 
 /** Everything the caller can do, as sets of grants: the new scope must fit inside each. */
-function creatorLimits(context: Context, caller: Caller): Array<{ label: string; grants: Grant[] }> {
+interface CreatorLimit {
+  /** `member`: the acting member's permissions; `token`: the scope of the token making the request. */
+  of: 'member' | 'token';
+  label: string;
+  grants: Grant[];
+}
+
+function creatorLimits(context: Context, caller: Caller): CreatorLimit[] {
   const db = context.app.db;
   const { credential, member } = caller;
-  if (credential.kind === 'session') return [{ label: 'your permissions', grants: memberGrants(db, member) }];
-  const token = { label: 'the scope of the token you are using', grants: tokenGrants(db, credential.token, member) };
-  return credential.kind === 'personal' ? [{ label: 'your permissions', grants: memberGrants(db, member) }, token] : [token];
+  const own: CreatorLimit = { of: 'member', label: 'your permissions do not allow', grants: memberGrants(db, member) };
+  if (credential.kind === 'session') return [own];
+  const token: CreatorLimit = { of: 'token', label: 'the scope of the token you are using does not allow', grants: tokenGrants(db, credential.token, member) };
+  return credential.kind === 'personal' ? [own, token] : [token];
 }
 
 function heldRoleIds(context: Context, member: MemberRow): Set<string> {
@@ -314,9 +322,9 @@ function assertWithinCreator(context: Context, check: CapCheck): void {
   const attributes = check.kind === 'personal' ? check.owner.roleAttributes : check.serviceAttributes;
   const grants = scopeGrants(check.scope, self, attributes);
   const limits = creatorLimits(context, caller);
-  const firstExcess = (only?: (label: string) => boolean) => {
+  const firstExcess = (only?: CreatorLimit['of']) => {
     for (const limit of limits) {
-      if (only && !only(limit.label)) continue;
+      if (only && limit.of !== only) continue;
       const result = contains(limit.grants, grants);
       if (!result.ok) return { ...result, label: limit.label };
     }
@@ -330,7 +338,7 @@ function assertWithinCreator(context: Context, check: CapCheck): void {
 
   if (check.scope.kind === 'role' && check.kind === 'personal' && member && !privileged) {
     if (baseRoleRank(check.scope.role) > baseRoleRank(member.role)) {
-      const excess = firstExcess((label) => label === 'your permissions');
+      const excess = firstExcess('member');
       throw refuse(`${ROLE_CAP[member.role]}: a ${check.scope.role} token would do more than you can`, excess);
     }
   }
@@ -344,10 +352,10 @@ function assertWithinCreator(context: Context, check: CapCheck): void {
   // Personal tokens are always limited by their owner at request time, so a base role or held
   // custom roles need no containment for a member acting through a session. Everything else does.
   const needsContainment = check.kind === 'service' || check.scope.kind === 'inline';
-  const excess = needsContainment ? firstExcess() : firstExcess((label) => label !== 'your permissions');
+  const excess = needsContainment ? firstExcess() : firstExcess('token');
   if (excess) {
     const what = check.kind === 'service' ? 'a service token can never do more than its creator' : 'a token can never do more than its creator';
-    throw refuse(`${what}: ${excess.label} do not allow ${excess.action} on ${excess.resource} (${excess.reason})`, excess);
+    throw refuse(`${what}: ${excess.label} ${excess.action} on ${excess.resource} (${excess.reason})`, excess);
   }
 }
 
