@@ -5,7 +5,6 @@ import type { AccessRequest } from '@latchkey/policy';
 import type { Context } from './context.ts';
 import { forbidden, unauthenticated } from './errors.ts';
 import { authorize, isAuthorized } from './auth/authorize.ts';
-import { recordRefusal } from './services/audit.ts';
 
 /**
  * Scopes every field declares:
@@ -53,12 +52,9 @@ export const builder = new SchemaBuilder<{
 function refusal(context: Context, typeName: string, fieldName: string, failure: AuthFailure) {
   if (!context.caller) return unauthenticated('Authentication required: send a session secret or an access token in the Authorization header');
   const request = firstRefusedRequest(context, failure);
-  const refused = request
-    ? { action: request.action, resource: request.resource, reason: authorize(context, request).reason }
-    : { action: fieldName, resource: typeName, reason: 'not allowed for this credential' };
-  // A refused change is an audit event too (recorded in its own transaction: the change never ran).
-  if (typeName === 'Mutation') recordRefusal(context, { field: fieldName, ...refused });
-  return forbidden(refused.action, refused.resource, refused.reason);
+  if (!request) return forbidden(fieldName, typeName, 'not allowed for this credential');
+  const decision = authorize(context, request);
+  return forbidden(request.action, request.resource, decision.reason);
 }
 
 function firstRefusedRequest(context: Context, failure: AuthFailure): AccessRequest | undefined {

@@ -1,9 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import { GraphQLError } from 'graphql';
+import { createGraphQLError, isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { GraphQLError, getOperationAST } from 'graphql';
 import type { App } from './app.ts';
+import type { Context } from './context.ts';
 import { requestIdOf } from './http.ts';
 import { API_VERSION_HEADER } from './services/api-versions.ts';
+import { recordRefusal } from './services/audit.ts';
 
 /** The request id of the request being handled, for logs written far from the request. */
 export const currentRequestId = new AsyncLocalStorage<string>();
@@ -95,5 +97,31 @@ export function maskError(app: App) {
       path: isGraphQLError(error) ? error.path : undefined,
       extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
     });
+  };
+}
+
+/**
+ * Refused attempts at changes are audit events: every FORBIDDEN on a root mutation field, whether
+ * its scopes refused it or its service did (creation caps, owner-only rules), is recorded with
+ * outcome 'refused' once the operation is done, in a transaction of its own (the mutation's own
+ * rolled back, so a refused attempt never leaves a 'success' entry). Refused reads are not recorded.
+ */
+export function useRefusalAudit(): Plugin<Context> {
+  return {
+    onExecute({ args }) {
+      if (getOperationAST(args.document, args.operationName)?.operation !== 'mutation') return;
+      const context = args.contextValue;
+      return {
+        onExecuteDone({ result }) {
+          if (isAsyncIterable(result)) return;
+          for (const error of result.errors ?? []) {
+            const [field, ...below] = error.path ?? [];
+            const { code, action, resource, reason } = error.extensions;
+            if (below.length > 0 || code !== 'FORBIDDEN' || typeof action !== 'string' || typeof resource !== 'string') continue;
+            recordRefusal(context, { field: String(field), action, resource, reason: String(reason ?? '') });
+          }
+        },
+      };
+    },
   };
 }
