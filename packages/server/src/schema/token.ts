@@ -16,6 +16,7 @@ import {
   newTokenResource,
   pendingTokenId,
   resetToken,
+  tokenCustomRoles,
   tokenForOperation,
   tokenLastUsedAt,
   tokenOwner,
@@ -23,7 +24,6 @@ import {
   updateActions,
   updateToken,
   visibleTokens,
-  tokenCustomRoles,
 } from '../services/tokens.ts';
 import { BaseRoleEnum, keysetConnection, rawId } from './common.ts';
 import { Member } from './member.ts';
@@ -370,8 +370,3 @@ builder.mutationFields((t) => ({
     }),
   }),
 }));
-
-/** For other concepts (audit entries): the token if the caller may view it, else null. */
-export function visibleTokenOrNull(ctx: Context, tokenId: string | null): TokenRow | null {
-  return tokenId === null ? null : findVisibleToken(ctx, tokenId);
-}
