@@ -285,6 +285,19 @@ describe('updating members', () => {
     expect(after.member).toMatchObject({ role: 'READER', roleAttributes: [{ key: 'k', values: ['v'] }] });
   });
 
+  it('a CONFLICT after other changes were prepared rolls them all back', async () => {
+    const server = await setupServer();
+    addCustomRole(server, { key: 'extra', policy: [] });
+    const id = await ownerId(server);
+    const links = rowCount(server, 'member_custom_roles');
+    await fails(server, server.owner, 'CONFLICT', UPDATE_MEMBER, {
+      input: { id, role: 'ADMIN', customRoleKeys: ['extra'], roleAttributes: [{ key: 'k', values: ['v'] }] },
+    });
+    const me = await ok<{ member: MemberData }>(server, server.owner, GET_MEMBER, { id });
+    expect(me.member).toMatchObject({ role: 'OWNER', customRoles: [], roleAttributes: [] });
+    expect(rowCount(server, 'member_custom_roles')).toBe(links);
+  });
+
   it('records the change in the audit log with before and after', async () => {
     const server = await setupServer();
     const m = await addMember(server, { role: 'reader' });
@@ -292,8 +305,7 @@ describe('updating members', () => {
     const row = server.app.database.sqlite
       .prepare("select action, resource, changes from audit_entries where action = 'updateRole' order by seq desc limit 1")
       .get();
-    expect(row).toMatchObject({ action: 'updateRole', resource: `member/${m.id}` });
-    expect(JSON.parse(String((row as { changes: unknown }).changes))).toEqual({ role: { before: 'reader', after: 'writer' } });
+    expect(row).toEqual({ action: 'updateRole', resource: `member/${m.id}`, changes: JSON.stringify({ role: { before: 'reader', after: 'writer' } }) });
   });
 });
 

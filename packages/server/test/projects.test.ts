@@ -249,8 +249,8 @@ describe('each operation is checked against its resource specifier', () => {
 
   it('node(id) resolves a project only for those who may view it', async () => {
     const server = await setupServer();
-    const created = await createProject(server, server.owner, 'web');
-    const id = (created as { createProject: { project: ProjectData } }).createProject.project.id;
+    const created = await ok<{ createProject: { project: ProjectData } }>(server, server.owner, CREATE_PROJECT, { input: { key: 'web', name: 'Web' } });
+    const id = created.createProject.project.id;
     const nobody = await addMember(server, { role: 'no_access' });
     const query = 'query($id: ID!) { node(id: $id) { id ... on Project { key } } }';
     const seen = await ok<{ node: { key: string } | null }>(server, server.owner, query, { id });

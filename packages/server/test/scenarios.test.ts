@@ -134,8 +134,8 @@ describe('least privilege: an inline-policy token outside production', () => {
     expect(codeOf(await setFlagOn(server, token.secret, 'web', 'test', 'f'))).toBe('OK');
     // The role is taken away from the member: the token shrinks with them.
     await ok(server, server.owner, UPDATE_MEMBER, { input: { id: m.id, customRoleKeys: [] } });
-    const res = await server.gql(CHECK_ACCESS, { action: 'updateOn', resource: 'proj/web:env/test:flag/f' }, { auth: token.secret });
-    expect((res.body.data as { checkAccess: { refusedBy: string } }).checkAccess.refusedBy).toBe('OWNER');
+    const res = await ok<{ checkAccess: { refusedBy: string } }>(server, token.secret, CHECK_ACCESS, { action: 'updateOn', resource: 'proj/web:env/test:flag/f' });
+    expect(res.checkAccess.refusedBy).toBe('OWNER');
     expect(codeOf(await setFlagOn(server, token.secret, 'web', 'test', 'f', false))).toBe('FORBIDDEN');
   });
 });
