@@ -7,10 +7,14 @@ import { rateLimited } from '../errors.ts';
  * (RateLimiterPostgres / Redis) has the same interface, so swapping it changes only this file.
  */
 export interface Limiters {
-  /** Before verifying a password: refuse if this account or address failed too often. */
-  assertLoginAllowed(email: string, address: string): Promise<void>;
-  recordLoginFailure(email: string, address: string): Promise<void>;
-  recordLoginSuccess(email: string): Promise<void>;
+  /**
+   * Before verifying a password: counts this attempt against the account and the address, and
+   * throws RATE_LIMITED past either limit. The attempt is counted up front, not once it failed, so
+   * concurrent guesses cannot all get past the check while their slow hashes are being verified.
+   */
+  beginLogin(email: string, address: string): Promise<void>;
+  /** The password was right: the attempt is given back (the account starts afresh). */
+  loginSucceeded(email: string, address: string): Promise<void>;
   /** A bad credential from this address; throws RATE_LIMITED once over the limit. */
   recordBadCredential(address: string): Promise<void>;
   /** The optional per-token request rate. */
@@ -18,8 +22,8 @@ export interface Limiters {
 }
 
 export interface LimitSettings {
-  loginFailuresPerAccount: number; // per 15 minutes (NIST: well under 100 consecutive)
-  loginFailuresPerAddress: number; // per 15 minutes
+  loginFailuresPerAccount: number; // per 15 minutes (NIST: well under 100 consecutive); a success resets it
+  loginFailuresPerAddress: number; // per 15 minutes; a success gives its attempt back
   badCredentialsPerAddress: number; // per minute
 }
 
@@ -42,11 +46,6 @@ async function consume(limiter: RateLimiterAbstract, key: string): Promise<void>
   }
 }
 
-async function assertUnder(limiter: RateLimiterAbstract, key: string): Promise<void> {
-  const res = await limiter.get(key);
-  if (res && res.remainingPoints <= 0) throw rateLimited(retryAfter(res));
-}
-
 export function createLimiters(config: Pick<Config, 'tokenRateLimitPerMinute'>, settings: LimitSettings = DEFAULT_LIMITS): Limiters {
   const loginAccount = new RateLimiterMemory({ points: settings.loginFailuresPerAccount, duration: 15 * 60 });
   const loginAddress = new RateLimiterMemory({ points: settings.loginFailuresPerAddress, duration: 15 * 60 });
@@ -54,15 +53,19 @@ export function createLimiters(config: Pick<Config, 'tokenRateLimitPerMinute'>, 
   const perToken =
     config.tokenRateLimitPerMinute > 0 ? new RateLimiterMemory({ points: config.tokenRateLimitPerMinute, duration: 60 }) : null;
   return {
-    async assertLoginAllowed(email, address) {
-      await assertUnder(loginAccount, email.toLowerCase());
-      await assertUnder(loginAddress, address);
+    async beginLogin(email, address) {
+      const account = email.toLowerCase();
+      await consume(loginAccount, account);
+      try {
+        await consume(loginAddress, address);
+      } catch (error) {
+        // Refused for the address: this attempt does not count against the account.
+        await loginAccount.reward(account, 1);
+        throw error;
+      }
     },
-    async recordLoginFailure(email, address) {
-      await Promise.allSettled([loginAccount.consume(email.toLowerCase()), loginAddress.consume(address)]);
-    },
-    async recordLoginSuccess(email) {
-      await loginAccount.delete(email.toLowerCase());
+    async loginSucceeded(email, address) {
+      await Promise.all([loginAccount.delete(email.toLowerCase()), loginAddress.reward(address, 1)]);
     },
     recordBadCredential: (address) => consume(badCredential, address),
     async consumeTokenRequest(tokenId) {

@@ -30,17 +30,17 @@ export function openSession(app: App, context: Pick<Context, 'clientIp' | 'userA
 
 /**
  * Email + password → a session secret. Unknown email and wrong password give the same error
- * after the same work (a dummy hash is verified), and failures are throttled per account and address.
+ * after the same work (a dummy hash is verified), and attempts are throttled per account and address
+ * (counted before the hash is verified; a success gives its attempt back).
  */
 export async function login(context: Context, email: string, password: string): Promise<{ secret: string; member: MemberRow }> {
   const { app } = context;
   const normalized = email.trim().toLowerCase();
-  await app.limiters.assertLoginAllowed(normalized, context.clientIp);
+  await app.limiters.beginLogin(normalized, context.clientIp);
   const member = findMemberByEmail(app.db, normalized);
   const hash = member?.passwordHash ?? (await app.dummyPasswordHash);
   const valid = await verifyPassword(password, hash);
   if (!member || !valid || member.status !== 'active') {
-    await app.limiters.recordLoginFailure(normalized, context.clientIp);
     if (member) {
       app.db.transaction((tx) =>
         recordAudit(tx, context, {
@@ -55,7 +55,7 @@ export async function login(context: Context, email: string, password: string): 
     }
     throw unauthenticated(BAD_LOGIN);
   }
-  await app.limiters.recordLoginSuccess(normalized);
+  await app.limiters.loginSucceeded(normalized, context.clientIp);
   const { secret } = app.db.transaction((tx) => {
     const opened = openSession(app, context, tx, member);
     recordAudit(tx, context, {
