@@ -7,11 +7,16 @@ interface NodeServerContext {
   req?: { socket?: { remoteAddress?: string } };
 }
 
+/**
+ * The client's address. Behind a proxy (LATCHKEY_TRUST_PROXY=true) it is the LAST X-Forwarded-For
+ * entry: the one our proxy appended. Entries before it were sent by the client and can be anything,
+ * so taking the first would let a client pick a new address per request and evade per-address limits.
+ */
 export function clientAddress(app: App, initial: YogaInitialContext): string {
   if (app.config.trustProxy) {
     const forwarded = initial.request.headers.get('x-forwarded-for');
-    const first = forwarded?.split(',')[0]?.trim();
-    if (first) return first;
+    const last = forwarded?.split(',').pop()?.trim();
+    if (last) return last;
   }
   const node = initial as YogaInitialContext & NodeServerContext;
   return node.req?.socket?.remoteAddress ?? 'local';
