@@ -91,6 +91,9 @@ describe('creating a token', () => {
     expect(both.body.errors?.[0]?.extensions?.field).toMatch(/^inlinePolicy\[0\]\./);
     const unknownAction = await createTokenRaw(server, server.owner, { inlinePolicy: [{ effect: 'ALLOW', actions: ['fly'], resources: ['proj/*'] }] });
     expectError(unknownAction, 'BAD_USER_INPUT', { field: 'inlinePolicy[0].actions' });
+    const statement = { effect: 'ALLOW', actions: ['viewProject'], resources: ['proj/*'] };
+    const huge = await createTokenRaw(server, server.owner, { inlinePolicy: Array.from({ length: 101 }, () => statement) });
+    expectError(huge, 'BAD_USER_INPUT', { field: 'inlinePolicy' });
   });
 
   it('refuses an expiry in the past and an unsupported API version, and writes nothing', async () => {

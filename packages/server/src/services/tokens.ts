@@ -197,6 +197,9 @@ export interface ScopeInput {
 }
 
 const SCOPE_FIELDS = ['role', 'customRoleKeys', 'inlinePolicy'] as const;
+/** Bounds on a scope's size, so a containment check stays cheap. */
+export const MAX_INLINE_STATEMENTS = 100;
+export const MAX_TOKEN_ROLES = 50;
 
 /** The scope given in an input, or undefined when none is; BAD_USER_INPUT when more than one is. */
 function scopeOf(context: Context, input: ScopeInput): TokenScope | undefined {
@@ -206,6 +209,7 @@ function scopeOf(context: Context, input: ScopeInput): TokenScope | undefined {
   if (input.customRoleKeys) {
     const keys = [...new Set(input.customRoleKeys)];
     if (keys.length === 0) throw badInput('customRoleKeys', 'must name at least one custom role');
+    if (keys.length > MAX_TOKEN_ROLES) throw badInput('customRoleKeys', `at most ${MAX_TOKEN_ROLES} custom roles`);
     const roles = findCustomRolesByKeys(context.app.db, callerOf(context).accountId, keys);
     const unknown = keys.find((k) => !roles.some((r) => r.key === k));
     if (unknown !== undefined) throw badInput('customRoleKeys', `unknown custom role "${unknown}"`, { key: unknown });
@@ -213,6 +217,7 @@ function scopeOf(context: Context, input: ScopeInput): TokenScope | undefined {
   }
   if (input.inlinePolicy) {
     if (input.inlinePolicy.length === 0) throw badInput('inlinePolicy', 'must contain at least one statement');
+    if (input.inlinePolicy.length > MAX_INLINE_STATEMENTS) throw badInput('inlinePolicy', `at most ${MAX_INLINE_STATEMENTS} statements`);
     return { kind: 'inline', policy: [...input.inlinePolicy] };
   }
   return undefined;
