@@ -11,6 +11,8 @@ export const auditOperations = {
   auditLog: op(function (vars: G.AuditLogQueryVariables = {}) { return this.request(G.AuditLogDocument, vars).then((d) => d.auditLog); }),
   /** The entries one member made, newest first (null when the member is not in your account). */
   memberAuditLog: op(function (vars: G.MemberAuditLogQueryVariables) { return this.request(G.MemberAuditLogDocument, vars).then((d) => d.member?.auditLog ?? null); }),
+  /** The entries made with one access token, newest first (null when you may not view the token). */
+  tokenAuditLog: op(function (vars: G.TokenAuditLogQueryVariables) { return this.request(G.TokenAuditLogDocument, vars).then((d) => d.token?.auditLog ?? null); }),
   /**
    * Checks your account's audit log for tampering.
    * @returns `ok`, the entries checked and the head hash, or the first broken link (`seq`, `entryId`, `reason`)

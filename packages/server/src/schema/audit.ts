@@ -8,8 +8,10 @@ import { badInput, LatchkeyError } from '../errors.ts';
 import { verifyAuditChain, type AuditChainBreakReason } from '../services/audit.ts';
 import { auditSeqOf, findAuditEntry, listAuditEntries, type AuditFilter } from '../store/audit.ts';
 import { findMemberById } from '../store/members.ts';
+import { findVisibleToken } from '../services/tokens.ts';
 import { keysetConnection, rawId } from './common.ts';
 import { Member } from './member.ts';
+import { Token } from './token.ts';
 
 /**
  * The audit log: who did what, through which credential, from where; tamper-evident (each entry
@@ -74,9 +76,15 @@ builder.node(AuditEntry, {
       resolve: (entry, _args, context) => (entry.actorId ? (findMemberById(context.app.db, entry.accountId, entry.actorId) ?? null) : null),
     }),
     credentialKind: t.field({ type: CredentialKindEnum, description: 'The credential used.', resolve: (entry) => entry.credentialKind }),
+    token: t.field({
+      type: Token,
+      nullable: true,
+      description: 'The access token used, when the credential was a token; null once deleted or when you may not view it (tokenId remains).',
+      resolve: (entry, _args, context) => (entry.tokenId ? findVisibleToken(context, entry.tokenId) : null),
+    }),
     tokenId: t.id({
       nullable: true,
-      description: 'The access token used (global Token id), when the credential was a token.',
+      description: 'The access token used (global Token id), when the credential was a token, even after it was deleted.',
       resolve: (entry) => (entry.tokenId ? encodeGlobalID('Token', entry.tokenId) : null),
     }),
     sessionId: t.id({
@@ -215,6 +223,19 @@ builder.objectField(Member, 'auditLog', (t) =>
       authScopes: { can: VIEW_AUDIT_LOG },
       args: { filter: t.arg({ type: AuditLogFilter, description: 'Further narrowing; its actorId is ignored.' }) },
       resolve: (member, args, context) => auditLogConnection(context, args, { ...auditFilterOf(args.filter), actorId: member.id }),
+    },
+    AuditEntryConnection,
+  ),
+);
+
+builder.objectField(Token, 'auditLog', (t) =>
+  t.connection(
+    {
+      type: AuditEntry,
+      description: 'Entries made with this token, newest first (needs viewAuditLog).',
+      authScopes: { can: VIEW_AUDIT_LOG },
+      args: { filter: t.arg({ type: AuditLogFilter, description: 'Further narrowing; its tokenId is ignored.' }) },
+      resolve: (token, args, context) => auditLogConnection(context, args, { ...auditFilterOf(args.filter), tokenId: token.id }),
     },
     AuditEntryConnection,
   ),
