@@ -159,6 +159,24 @@ describe('who may manage roles', () => {
     const error = await fails(server, editor.session, 'FORBIDDEN', UPDATE_ROLE, { input: { key: 'editable', policy: [allow(['deleteMember'], ['member/*'])] } });
     expect(error.message).toMatch(/deleteMember/);
   });
+
+  it('... also with the role attributes of the role\'s holders', async () => {
+    const server = await setupServer();
+    await ok(server, server.owner, CREATE_ROLE, { input: { key: 'by-project', name: 'By project', policy: [] } });
+    addCustomRole(server, { key: 'policy-editor', policy: [allowStatement(['updatePolicy'], ['role/*'])] });
+    addCustomRole(server, { key: 'a-flags', policy: [allowStatement(['updateOn'], ['proj/a:env/*:flag/*'])] });
+    const editor = await addMember(server, { role: 'reader', customRoleKeys: ['policy-editor', 'a-flags'] });
+    const holder = await addMember(server, { role: 'reader', roleAttributes: { projectKey: ['a'] } });
+    await ok(server, server.owner, UPDATE_MEMBER, { input: { id: holder.globalId, customRoleKeys: ['by-project'] } });
+    const byAttribute = [allow(['updateOn'], ['proj/${roleAttribute/projectKey}:env/*:flag/*'])];
+    await ok(server, editor.session, UPDATE_ROLE, { input: { key: 'by-project', policy: byAttribute } });
+    // Another holder with project b: the same policy now gives b, which the editor may not do.
+    await ok(server, editor.session, UPDATE_ROLE, { input: { key: 'by-project', policy: [] } });
+    const other = await addMember(server, { role: 'reader', roleAttributes: { projectKey: ['b'] } });
+    await ok(server, server.owner, UPDATE_MEMBER, { input: { id: other.globalId, customRoleKeys: ['by-project'] } });
+    const error = await fails(server, editor.session, 'FORBIDDEN', UPDATE_ROLE, { input: { key: 'by-project', policy: byAttribute } });
+    expect(error.message).toMatch(/proj\/b/);
+  });
 });
 
 describe('deleting roles', () => {

@@ -1,5 +1,5 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import type { BaseRole, Statement } from '@latchkey/policy';
+import type { BaseRole, RoleAttributes, Statement } from '@latchkey/policy';
 import type { Context } from '../context.ts';
 import { callerOf } from '../context.ts';
 import type { CustomRoleRow } from '../db/schema/roles.ts';
@@ -96,9 +96,20 @@ export function updateRole(context: Context, input: UpdateRoleInput): CustomRole
   const widened = (policy !== undefined || basePermissions !== undefined) && !callerIsAdmin(db, caller);
   if (widened) {
     const next = { ...current, policy: policy ?? current.policy, basePermissions: basePermissions === undefined ? current.basePermissions : basePermissions };
-    assertCanGive(db, caller, policy !== undefined ? 'updatePolicy' : 'updateBasePermissions', resource, `this policy to role "${current.key}"`, (self) => [
-      roleGrant(next, {}, self),
-    ]);
+    // The role as every current holder would get it: role attributes come from the holder.
+    const usage = roleUsage(db, current.id);
+    const attributeSets = new Map<string, RoleAttributes>([['{}', {}]]);
+    for (const attributes of [
+      ...usage.members.map((m) => m.roleAttributes),
+      ...usage.teams.map((t) => t.roleAttributes),
+      ...usage.tokens.map((t) => t.roleAttributes ?? {}),
+    ]) {
+      attributeSets.set(JSON.stringify(attributes), attributes);
+    }
+    const action = policy !== undefined ? 'updatePolicy' : 'updateBasePermissions';
+    for (const attributes of attributeSets.values()) {
+      assertCanGive(db, caller, action, resource, `this policy to role "${current.key}"`, (self) => [roleGrant(next, attributes, self)]);
+    }
   }
 
   const updated = db.transaction((tx) => {
