@@ -161,14 +161,8 @@ function fastGrant({ allows, denies }: ActionStatements): FastGrant | null {
 export class CompiledPrincipal {
   /** @internal per type id, per action: the grants that have statements for it, in order. */
   readonly index: readonly ReadonlyMap<string, readonly GrantEntry[]>[];
-  /**
-   * @internal the same, flattened for isAllowed (grants that cannot allow are left out), as
-   * parallel lists per type id: a type has at most a handful of actions, and a linear scan of
-   * (mostly interned) strings beats hashing the action name.
-   */
-  readonly fastActions: readonly (readonly string[])[];
-  /** @internal */
-  readonly fastGrants: readonly (readonly (readonly FastGrant[])[])[];
+  /** @internal the same, flattened for isAllowed; grants that cannot allow are left out. */
+  readonly fast: readonly ReadonlyMap<string, readonly FastGrant[]>[];
 
   /** @internal */
   constructor(readonly grants: readonly CompiledGrant[]) {
@@ -183,13 +177,14 @@ export class CompiledPrincipal {
       }
       return byAction;
     });
-    const fast = this.index.map((byAction) =>
-      [...byAction]
-        .map(([action, entries]) => [action, entries.map(fastGrant).filter((g): g is FastGrant => g !== null)] as const)
-        .filter(([, grants]) => grants.length > 0),
-    );
-    this.fastActions = fast.map((entries) => entries.map(([action]) => action));
-    this.fastGrants = fast.map((entries) => entries.map(([, grants]) => grants));
+    this.fast = this.index.map((byAction) => {
+      const fast = new Map<string, FastGrant[]>();
+      for (const [action, entries] of byAction) {
+        const grants = entries.map(fastGrant).filter((g): g is FastGrant => g !== null);
+        if (grants.length > 0) fast.set(action, grants);
+      }
+      return fast;
+    });
   }
 
   /** The grant labels, in order. */
@@ -420,24 +415,11 @@ function anyExcept(statements: readonly (readonly FastPattern[])[], resource: st
   return false;
 }
 
-/** Allowed when some grant has a matching allow and no matching deny. Allocates nothing. */
-export function isAllowed(principal: CompiledPrincipal, request: AccessRequest): boolean {
-  const resource = request.resource;
-  const typeId = scanResourceName(resource, SPANS);
-  if (typeId < 0) return false;
-  const actions = principal.fastActions[typeId];
-  if (actions === undefined) return false;
-  const action = request.action;
-  let found = -1;
-  for (let i = 0; i < actions.length; i++) {
-    if (actions[i] === action) {
-      found = i;
-      break;
-    }
-  }
-  if (found < 0) return false;
-  const grants = principal.fastGrants[typeId]?.[found];
+/** The decision for a resource name already scanned into SPANS as type `typeId`. */
+function allowedScanned(principal: CompiledPrincipal, typeId: number, request: AccessRequest): boolean {
+  const grants = principal.fast[typeId]?.get(request.action);
   if (grants === undefined) return false;
+  const resource = request.resource;
   const tags = request.tags;
   for (const g of grants) {
     if (!(g.allowAll || anyFastPattern(g.allowPatterns, resource, tags) || (g.allowExcept.length > 0 && anyExcept(g.allowExcept, resource, tags)))) continue;
@@ -445,6 +427,12 @@ export function isAllowed(principal: CompiledPrincipal, request: AccessRequest):
     return keysHaveNoSlash(resource, typeId, SPANS);
   }
   return false;
+}
+
+/** Allowed when some grant has a matching allow and no matching deny. Allocates nothing. */
+export function isAllowed(principal: CompiledPrincipal, request: AccessRequest): boolean {
+  const typeId = scanResourceName(request.resource, SPANS);
+  return typeId >= 0 && allowedScanned(principal, typeId, request);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -511,7 +499,8 @@ export function decideToken(token: CompiledPrincipal, owner: CompiledPrincipal |
   };
 }
 
-/** Hot-path form of decideToken. */
+/** Hot-path form of decideToken; the resource name is scanned once for both sides. */
 export function isTokenAllowed(token: CompiledPrincipal, owner: CompiledPrincipal | null, request: AccessRequest): boolean {
-  return isAllowed(token, request) && (owner === null || isAllowed(owner, request));
+  const typeId = scanResourceName(request.resource, SPANS);
+  return typeId >= 0 && allowedScanned(token, typeId, request) && (owner === null || allowedScanned(owner, typeId, request));
 }
