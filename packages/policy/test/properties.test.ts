@@ -18,7 +18,7 @@ describe('engine agrees with the reference evaluator', () => {
           expect(decide(p, request).allowed).toBe(expected);
         }
       }),
-      { numRuns: 700 },
+      { numRuns: 600 },
     );
   });
 });
@@ -140,7 +140,7 @@ function derive(outer: readonly Grant[], choices: readonly number[]): Grant[] {
 
 describe('containment', () => {
   it.each([
-    ['every resource type', full, 2000],
+    ['every resource type', full, 1500],
     ['projects and flags only (dense collisions)', small, 2500],
   ] as const)('is sound over %s: when contains says ok, no request allowed by inner is refused by outer', (_name, u, numRuns) => {
     let accepted = 0;
@@ -182,7 +182,7 @@ describe('containment', () => {
       fc.property(grantsArb, (grants) => {
         expect(contains(grants, grants)).toEqual({ ok: true });
       }),
-      { numRuns: 1000 },
+      { numRuns: 500 },
     );
   });
 });
