@@ -397,7 +397,9 @@ function segmentTags(tags: Tags, type: SegmentType): readonly string[] | undefin
 }
 
 function fastPatternMatches(checks: FastPattern, resource: string, tags: Tags): boolean {
-  for (const check of checks) {
+  for (let i = 0; i < checks.length; i++) {
+    const check = checks[i];
+    if (check === undefined) return false;
     if (check.key !== null && !check.key.testRange(resource, SPANS[check.span] ?? 0, SPANS[check.span + 1] ?? 0)) return false;
     if (check.tags !== null && !tagsMatch(check.tags, segmentTags(tags, check.type))) return false;
   }
@@ -405,7 +407,10 @@ function fastPatternMatches(checks: FastPattern, resource: string, tags: Tags): 
 }
 
 function anyFastPattern(patterns: readonly FastPattern[], resource: string, tags: Tags): boolean {
-  for (const p of patterns) if (fastPatternMatches(p, resource, tags)) return true;
+  for (let i = 0; i < patterns.length; i++) {
+    const p = patterns[i];
+    if (p !== undefined && fastPatternMatches(p, resource, tags)) return true;
+  }
   return false;
 }
 
@@ -421,7 +426,9 @@ function allowedScanned(principal: CompiledPrincipal, typeId: number, request: A
   if (grants === undefined) return false;
   const resource = request.resource;
   const tags = request.tags;
-  for (const g of grants) {
+  for (let i = 0; i < grants.length; i++) {
+    const g = grants[i];
+    if (g === undefined) break;
     if (!(g.allowAll || anyFastPattern(g.allowPatterns, resource, tags) || (g.allowExcept.length > 0 && anyExcept(g.allowExcept, resource, tags)))) continue;
     if (anyFastPattern(g.denyPatterns, resource, tags) || (g.denyExcept.length > 0 && anyExcept(g.denyExcept, resource, tags))) continue;
     return keysHaveNoSlash(resource, typeId, SPANS);
