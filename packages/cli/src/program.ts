@@ -6,6 +6,8 @@ import { registerScan } from './commands/scan.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerMembers } from './commands/members.ts';
 import { registerTokens } from './commands/tokens.ts';
+import { registerRoles } from './commands/roles.ts';
+import { registerCheck } from './commands/check.ts';
 
 /** What a command's handler gets: the run's context, its positional arguments and its options. */
 export type Handler<O> = (cli: Cli, args: string[], options: O, command: Command) => Promise<number | void>;
@@ -46,7 +48,9 @@ export function buildProgram(streams: Streams, state: ProgramState): Command {
   registerAuth(program, run);
   registerScan(program, run);
   registerTokens(program, run);
+  registerRoles(program, run);
   registerMembers(program, run);
+  registerCheck(program, run);
   registerAudit(program, run);
   return program;
 }

@@ -10,10 +10,40 @@ export interface MemberJson {
   name: string;
   role: string;
   status: string;
+  roleAttributes: Array<{ key: string; values: string[] }>;
+  createdAt: string;
 }
 
-export function memberJson(m: { id: string; email: string; name: string; role: string; status: string }): MemberJson {
-  return { id: m.id, email: m.email, name: m.name, role: m.role, status: m.status };
+type MemberLike = {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  status: string;
+  roleAttributes: ReadonlyArray<{ key: string; values: readonly string[] }>;
+  createdAt: string;
+};
+
+export function memberJson(m: MemberLike): MemberJson {
+  return {
+    id: m.id,
+    email: m.email,
+    name: m.name,
+    role: m.role,
+    status: m.status,
+    roleAttributes: m.roleAttributes.map((a) => ({ key: a.key, values: [...a.values] })),
+    createdAt: m.createdAt,
+  };
+}
+
+/** A member with what administration shows: direct custom roles and teams. */
+export interface MemberDetailJson extends MemberJson {
+  customRoleKeys: string[];
+  teamKeys: string[];
+}
+
+export function memberDetailJson(m: MemberLike & { customRoles: ReadonlyArray<{ key: string }>; teams: ReadonlyArray<{ key: string }> }): MemberDetailJson {
+  return { ...memberJson(m), customRoleKeys: m.customRoles.map((r) => r.key), teamKeys: m.teams.map((t) => t.key) };
 }
 
 export interface AuditEntryJson {
@@ -130,4 +160,55 @@ export function scopeOf(t: Pick<TokenLike, 'role' | 'customRoleKeys' | 'inlinePo
   if (t.customRoleKeys.length > 0) return `roles: ${t.customRoleKeys.join(', ')}`;
   if (t.inlinePolicy) return `inline policy (${t.inlinePolicy.length} statement${t.inlinePolicy.length === 1 ? '' : 's'})`;
   return '-';
+}
+
+export interface RoleJson {
+  id: string;
+  key: string;
+  name: string;
+  description: string | null;
+  basePermissions: string | null;
+  policy: StatementJson[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function roleJson(r: { id: string; key: string; name: string; description: string | null; basePermissions: string | null; policy: StatementLike[]; createdAt: string; updatedAt: string }): RoleJson {
+  return {
+    id: r.id,
+    key: r.key,
+    name: r.name,
+    description: r.description,
+    basePermissions: r.basePermissions,
+    policy: r.policy.map(statementJson),
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+export interface DecisionJson {
+  allowed: boolean;
+  reason: string;
+  action: string;
+  resource: string;
+  refusedBy: string | null;
+  statements: Array<{ source: string; index: number; effect: string; statement: StatementJson }>;
+}
+
+export function decisionJson(d: {
+  allowed: boolean;
+  reason: string;
+  action: string;
+  resource: string;
+  refusedBy?: string | null;
+  statements: ReadonlyArray<{ source: string; index: number; effect: string; statement: StatementLike }>;
+}): DecisionJson {
+  return {
+    allowed: d.allowed,
+    reason: d.reason,
+    action: d.action,
+    resource: d.resource,
+    refusedBy: d.refusedBy ?? null,
+    statements: d.statements.map((s) => ({ source: s.source, index: s.index, effect: s.effect, statement: statementJson(s.statement) })),
+  };
 }

@@ -9,7 +9,7 @@ interface Entries {
   hasMore: boolean;
 }
 
-describe('audit', () => {
+describe('audit', { timeout: 60_000 }, () => {
   it('lists entries with filters, newest first, in a stable JSON shape', async () => {
     const env = server.env(server.owner);
     const all = await latchkey(['audit', 'list', '--json'], { env });

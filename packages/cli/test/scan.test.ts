@@ -23,7 +23,7 @@ function lookAlike(prefix: string): string {
   return text;
 }
 
-describe('scan (offline)', () => {
+describe('scan (offline)', { timeout: 60_000 }, () => {
   const personal = mint('lkp_');
   const service = mint('lks_');
   const session = mint('lku_');
@@ -55,7 +55,7 @@ describe('scan (offline)', () => {
   });
 
   it('reports file:line:column with the secret obscured, exit 1, skipping node_modules and .git', async () => {
-    const result = await latchkey(['scan', join(dir, 'clean'), leaky], { cwd: dir });
+    const result = await latchkey(['scan', join(dir, 'clean'), leaky], { cwd: dir, bin: 'tsx' });
     expect(result.code).toBe(1);
     expect(result.stdout.split('\n').filter(Boolean)).toEqual([
       `${join(leaky, 'config.json')}:2:15: ${obscureSecret(service)} (service token)`,

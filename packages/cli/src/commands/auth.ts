@@ -4,7 +4,7 @@ import { normalizeUrl } from '../context.ts';
 import { isLatchkeyError, usageError } from '../errors.ts';
 import type { Run } from '../program.ts';
 import { promptEmail, promptPassword, readStdin } from '../prompt.ts';
-import { memberJson } from '../shapes.ts';
+import { memberJson, scopeOf, tokenJson } from '../shapes.ts';
 
 interface LoginOptions {
   email?: string;
@@ -69,17 +69,26 @@ export function registerAuth(program: Command, run: Run): void {
     .description('who the current credential belongs to')
     .action(
       run(async (cli) => {
-        const viewer = await (await cli.client()).viewer();
+        const lk = await cli.client();
+        const viewer = await lk.viewer();
+        // Which token, when the credential is one (scripts use this to check what they run as).
+        const token = viewer.credentialKind === 'SESSION' ? null : await lk.viewerToken();
         const url = cli.url();
         if (cli.out.json) {
-          cli.out.data({ url, credentialKind: viewer.credentialKind, apiVersion: viewer.apiVersion, member: memberJson(viewer.member) });
+          cli.out.data({
+            url,
+            credentialKind: viewer.credentialKind,
+            apiVersion: viewer.apiVersion,
+            member: memberJson(viewer.member),
+            token: token ? tokenJson(token) : null,
+          });
           return;
         }
         cli.out.details([
           ['email', viewer.member.email],
           ['name', viewer.member.name],
-          ['role', viewer.member.role],
-          ['credential', viewer.credentialKind.toLowerCase()],
+          ['role', viewer.member.role.toLowerCase()],
+          ['credential', token ? `${viewer.credentialKind.toLowerCase()} token "${token.name}" (${token.id}), scope ${scopeOf(token)}` : viewer.credentialKind.toLowerCase()],
           ['server', url],
           ['api version', String(viewer.apiVersion)],
         ]);
