@@ -117,7 +117,7 @@ function narrow(p: CompiledPattern, q: CompiledPattern): CompiledPattern {
   return { typeId: p.typeId, segments, text: patternText(segments) };
 }
 
-function describe(piece: Region, type: ResourceType): { pattern: CompiledPattern; text: string } {
+function showPiece(piece: Region, type: ResourceType): { pattern: CompiledPattern; text: string } {
   const pattern = piece.kind === 'any' && piece.patterns[0] !== undefined ? piece.patterns[0] : universalPattern(type);
   if (piece.kind !== 'none') return { pattern, text: pattern.text };
   return { pattern, text: `${pattern.text} except ${piece.patterns.map((p) => p.text).join(', ')}` };
@@ -140,7 +140,7 @@ function uncovered(
 ): Refusal | null {
   const innerDenyRegions = innerDenies.map(regionOf);
   if (innerDenyRegions.some((e) => regionWithin(piece, e))) return null;
-  const shown = describe(piece, type);
+  const shown = showPiece(piece, type);
   let blocked: Refusal | null = null;
   for (const grant of outer) {
     const { allows, denies } = statementsFor(grant, typeId, action);
@@ -153,7 +153,7 @@ function uncovered(
       const overlap = blocking.dp.kind === 'any' && blocking.dp.patterns[0] !== undefined ? narrow(shown.pattern, blocking.dp.patterns[0]) : shown.pattern;
       blocked = {
         resource: overlap.text,
-        reason: `${origin.source} statement ${origin.index} allows ${action} on ${shown.text}, but ${grant.source} statement ${blocking.d.index} denies ${action} on ${describe(blocking.dp, type).text}`,
+        reason: `${origin.source} statement ${origin.index} allows ${action} on ${shown.text}, but ${grant.source} statement ${blocking.d.index} denies ${action} on ${showPiece(blocking.dp, type).text}`,
       };
     }
   }

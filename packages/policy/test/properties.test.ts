@@ -1,7 +1,20 @@
 /** Property tests: the engine against the reference evaluator, and the engine's guarantees. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compile, contains, decide, decideToken, isAllowed, isTokenAllowed, type Grant, type Statement } from '../src/index.ts';
+import {
+  RESOURCE_TYPES,
+  actionsFor,
+  compile,
+  contains,
+  decide,
+  decideToken,
+  isAllowed,
+  isTokenAllowed,
+  parseResourceName,
+  resourceTypeOf,
+  type Grant,
+  type Statement,
+} from '../src/index.ts';
 import { KEYS, full, small } from './arbitraries.ts';
 
 const { grantArb, grantsArb, requestArb, requestsArb } = full;
@@ -19,6 +32,40 @@ describe('engine agrees with the reference evaluator', () => {
         }
       }),
       { numRuns: 600 },
+    );
+  });
+});
+
+describe('resource names', () => {
+  // Names built from the grammar's own pieces: many valid, most of the rest near misses.
+  const type = fc.constantFrom('proj', 'env', 'flag', 'member', 'token', 'service-token', 'team', 'role', 'acct', 'Proj', 'pro', '');
+  const key = fc.constantFrom('a', 'b', 'x-1', '*', '', 'a/b', 'a;b', '/');
+  const segment = fc.tuple(type, fc.constantFrom('/', '/', '/', ''), key).map(([t, slash, k]) => `${t}${slash}${k}`);
+  const nameArb = fc
+    .tuple(fc.array(segment, { minLength: 1, maxLength: 4 }), fc.constantFrom(':', ':', ':', '::', '/'))
+    .map(([segments, joint]) => segments.join(joint));
+  const everything = compile([
+    {
+      source: 'all',
+      policy: [
+        { effect: 'allow', actions: ['*'], resources: ['*'] },
+        { effect: 'deny', actions: ['*'], resources: ['proj/b*:env/*', 'member/*:token/a'] },
+      ],
+    },
+  ]);
+
+  it('the hot-path scanner accepts exactly the names parseResourceName accepts', () => {
+    fc.assert(
+      fc.property(nameArb, (resource) => {
+        const parsed = parseResourceName(resource);
+        const type = parsed === null ? undefined : RESOURCE_TYPES[parsed.typeId];
+        const action = type === undefined ? 'viewProject' : (actionsFor(type)[0]?.action ?? 'viewProject');
+        const request = { action, resource };
+        expect(isAllowed(everything, request)).toBe(decide(everything, request).allowed);
+        if (parsed === null) expect(isAllowed(everything, request)).toBe(false);
+        expect(resourceTypeOf(resource) === null || parsed === null || resourceTypeOf(resource) === type).toBe(true);
+      }),
+      { numRuns: 3000 },
     );
   });
 });
