@@ -542,12 +542,22 @@ describe('no secret reaches the audit log', () => {
         action: 'resetAccessToken',
         resource: 'acct',
         title: `reset with ${server.owner}`,
-        changes: { secretHash: { before: 'abc', after: 'def' }, note: { after: { nested: server.owner, passwordHash: 'x' } } },
+        changes: {
+          secretHash: { before: 'abc', after: 'def' },
+          secret: { after: 'plain' },
+          note: { after: { nested: server.owner, passwordHash: 'x', inviteCode: 'y' } },
+          obscuredSecret: { before: 'lkp_…abcd', after: 'lkp_…wxyz' },
+          oldSecretValidUntil: { after: '2030-01-01T00:00:00.000Z' },
+        },
       }),
     );
     expect(JSON.stringify(entry)).not.toContain(server.owner);
     expect(entry.changes.secretHash).toEqual({ before: '[redacted]', after: '[redacted]' });
-    expect(entry.changes.note?.after).toEqual({ nested: expect.stringContaining('…'), passwordHash: '[redacted]' });
+    expect(entry.changes.secret).toEqual({ after: '[redacted]' });
+    // The obscured form is meant to be shown; dates about secrets are not secrets.
+    expect(entry.changes.obscuredSecret).toEqual({ before: 'lkp_…abcd', after: 'lkp_…wxyz' });
+    expect(entry.changes.oldSecretValidUntil).toEqual({ after: '2030-01-01T00:00:00.000Z' });
+    expect(entry.changes.note?.after).toEqual({ nested: expect.stringContaining('…'), passwordHash: '[redacted]', inviteCode: '[redacted]' });
   });
 });
 

@@ -40,8 +40,12 @@ export function auditEntryHash(row: Omit<AuditEntryRow, 'hash'>): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
-// Field names whose values are never recorded, whatever a caller passes in `changes`.
-const SECRET_FIELD = /secret|password|digest|hash|invite_?code/i;
+/**
+ * Field names whose values are never recorded, whatever a caller passes in `changes`: secrets,
+ * passwords, invite codes and any digest of them. The obscured form of a secret (prefix…last
+ * four) is meant to be shown, so it stays.
+ */
+const isSecretField = (name: string) => !/^obscured/i.test(name) && /(secret|password|hash|digest|invite_?code)$/i.test(name);
 
 /**
  * Last guard of "never a secret or a digest in the audit log": values under secret-like field
@@ -52,7 +56,7 @@ function scrub(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(scrub);
   if (value instanceof Date) return value.toISOString();
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, SECRET_FIELD.test(key) ? '[redacted]' : scrub(inner)]));
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, isSecretField(key) ? '[redacted]' : scrub(inner)]));
   }
   return value;
 }
@@ -60,7 +64,7 @@ function scrub(value: unknown): unknown {
 function scrubChanges(changes: AuditChanges): AuditChanges {
   const out: AuditChanges = {};
   for (const [field, change] of Object.entries(changes)) {
-    out[field] = SECRET_FIELD.test(field)
+    out[field] = isSecretField(field)
       ? { ...('before' in change ? { before: '[redacted]' } : {}), ...('after' in change ? { after: '[redacted]' } : {}) }
       : { ...('before' in change ? { before: scrub(change.before) } : {}), ...('after' in change ? { after: scrub(change.after) } : {}) };
   }
