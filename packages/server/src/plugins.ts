@@ -125,3 +125,24 @@ export function useRefusalAudit(): Plugin<Context> {
     },
   };
 }
+
+/** "Did you mean …?" in any message (fields, types, enum values, input fields; validation or variables). */
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
+/**
+ * Hides schema suggestions from every error message: graphql-armor's blockFieldSuggestion masks
+ * only `Did you mean "x"?`, not enum values (`Did you mean the enum value "READER"?`) nor the
+ * suggestions raised while coercing variables during execution.
+ */
+export function useHiddenSuggestions(): Plugin {
+  return {
+    onResultProcess({ result }) {
+      if (isAsyncIterable(result)) return;
+      for (const one of Array.isArray(result) ? result : [result]) {
+        for (const error of one.errors ?? []) {
+          if (error.message.includes('Did you mean')) error.message = `${error.message.replace(SUGGESTION, '')} [Suggestion hidden]`;
+        }
+      }
+    },
+  };
+}
