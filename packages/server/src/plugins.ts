@@ -82,6 +82,11 @@ export function maskError(app: App) {
     if (isGraphQLError(error)) {
       const original = error.originalError;
       if (!original || original === error) return error;
+      if (!error.path && error.message.startsWith('Variable "$')) {
+        // A variable's value could not be coerced (wrong type, unknown enum value, bad DateTime): bad
+        // input, named by the outer message (variable and path), never an internal error.
+        return new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: 'BAD_USER_INPUT' } });
+      }
       if (isGraphQLError(original)) {
         // A GraphQLError thrown in a resolver: keep its message and extensions, with the field's path.
         return new GraphQLError(original.message, { nodes: error.nodes, path: error.path, extensions: original.extensions });
