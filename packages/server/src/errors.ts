@@ -8,9 +8,10 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'LIMIT_EXCEEDED'
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE';
 
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, RATE_LIMITED: 429 };
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, RATE_LIMITED: 429, SERVICE_UNAVAILABLE: 503 };
 
 /**
  * An expected failure. Yoga passes GraphQLErrors to clients as they are and masks every
@@ -44,3 +45,33 @@ export const rateLimited = (retryAfterSeconds: number) =>
   new LatchkeyError('RATE_LIMITED', `Too many requests; retry in ${retryAfterSeconds}s`, { retryAfter: retryAfterSeconds }, {
     'Retry-After': String(retryAfterSeconds),
   });
+
+/**
+ * The storage cannot take a change right now (read-only file system or database, full disk, I/O
+ * error, lock held too long): an operational condition, not a bug, so clients get a clear message
+ * (HTTP 503, SERVICE_UNAVAILABLE, Retry-After) instead of a masked internal error. Reads go on.
+ */
+const STORAGE_FAILURES: ReadonlyArray<{ code: RegExp; message: string; retryAfter: number }> = [
+  { code: /^SQLITE_READONLY/, message: 'The database is read-only: changes are refused until it is writable again (reads still work)', retryAfter: 60 },
+  { code: /^SQLITE_FULL$/, message: 'The disk is full: changes are refused until space is freed (reads still work)', retryAfter: 60 },
+  { code: /^SQLITE_IOERR/, message: 'The database could not be written (I/O error): changes are refused for now', retryAfter: 60 },
+  { code: /^SQLITE_CANTOPEN/, message: 'The database file cannot be opened: changes are refused for now', retryAfter: 60 },
+  { code: /^SQLITE_(BUSY|LOCKED)/, message: 'The database is busy: retry shortly', retryAfter: 1 },
+];
+
+/** The SQLite result code of an error or of any error in its `cause` chain (drivers may wrap it). */
+function sqliteCode(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    const code = (current as Error & { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_')) return code;
+  }
+  return undefined;
+}
+
+/** SERVICE_UNAVAILABLE for a storage failure (see STORAGE_FAILURES), undefined for anything else. */
+export function storageUnavailable(error: unknown): LatchkeyError | undefined {
+  const code = sqliteCode(error);
+  const failure = code === undefined ? undefined : STORAGE_FAILURES.find((f) => f.code.test(code));
+  if (!failure || code === undefined) return undefined;
+  return new LatchkeyError('SERVICE_UNAVAILABLE', failure.message, { storage: code }, { 'Retry-After': String(failure.retryAfter) });
+}

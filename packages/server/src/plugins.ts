@@ -3,6 +3,7 @@ import { createGraphQLError, isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { GraphQLError, getOperationAST } from 'graphql';
 import type { App } from './app.ts';
 import type { Context } from './context.ts';
+import { storageUnavailable } from './errors.ts';
 import { requestIdOf } from './http.ts';
 import { API_VERSION_HEADER } from './services/api-versions.ts';
 import { recordRefusal } from './services/audit.ts';
@@ -94,12 +95,19 @@ export function maskError(app: App) {
     }
     const original = isGraphQLError(error) ? error.originalError : error;
     const requestId = currentRequestId.getStore() ?? 'unknown';
+    const path = isGraphQLError(error) ? error.path : undefined;
+    const unavailable = storageUnavailable(original);
+    if (unavailable) {
+      // Operational, not a bug: a clear answer for the client, a warning (with the detail) for the operator.
+      app.log.warn('storage unavailable', { requestId, code: unavailable.extensions.storage, error: original instanceof Error ? original.message : String(original) });
+      return new GraphQLError(unavailable.message, { path, extensions: { ...unavailable.extensions, requestId } });
+    }
     app.log.error('unexpected error', {
       requestId,
       error: original instanceof Error ? { name: original.name, message: original.message, stack: original.stack } : String(original),
     });
     return new GraphQLError(`Unexpected error (request id ${requestId})`, {
-      path: isGraphQLError(error) ? error.path : undefined,
+      path,
       extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
     });
   };
