@@ -22,7 +22,9 @@ export interface App {
 
 export function createApp(config: Config, log: Logger = createLogger()): App {
   const database = openDb(config.dbPath);
-  const lastUsed = new LastUsedRecorder(database.db, config.lastUsedFlushMs);
+  const lastUsed = new LastUsedRecorder(database.db, config.lastUsedFlushMs, (error) =>
+    log.warn('could not record last-used dates; kept for the next flush', { error: error instanceof Error ? error.message : String(error) }),
+  );
   return {
     config,
     db: database.db,

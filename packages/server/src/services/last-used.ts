@@ -17,9 +17,11 @@ export class LastUsedRecorder {
   constructor(
     private readonly db: Db,
     private readonly intervalMs: number,
+    /** A flush that failed (read-only database, full disk): its dates are kept for the next one. */
+    private readonly onError: (error: unknown) => void = () => {},
   ) {
     if (intervalMs > 0) {
-      this.timer = setInterval(() => this.flush(), intervalMs);
+      this.timer = setInterval(() => this.flushOrKeep(), intervalMs);
       this.timer.unref();
     }
   }
@@ -43,16 +45,32 @@ export class LastUsedRecorder {
     const sessionDates = [...this.pendingSessions];
     this.pendingTokens.clear();
     this.pendingSessions.clear();
-    this.db.transaction((tx) => {
-      for (const [id, at] of tokenDates) tx.update(tokens).set({ lastUsedAt: at }).where(eq(tokens.id, id)).run();
-      for (const [id, at] of sessionDates) tx.update(sessions).set({ lastUsedAt: at }).where(eq(sessions.id, id)).run();
-    });
+    try {
+      this.db.transaction((tx) => {
+        for (const [id, at] of tokenDates) tx.update(tokens).set({ lastUsedAt: at }).where(eq(tokens.id, id)).run();
+        for (const [id, at] of sessionDates) tx.update(sessions).set({ lastUsedAt: at }).where(eq(sessions.id, id)).run();
+      });
+    } catch (error) {
+      // Nothing was written (one transaction): keep the dates for the next flush, unless newer ones came meanwhile.
+      for (const [id, at] of tokenDates) if (!this.pendingTokens.has(id)) this.pendingTokens.set(id, at);
+      for (const [id, at] of sessionDates) if (!this.pendingSessions.has(id)) this.pendingSessions.set(id, at);
+      throw error;
+    }
     this.writes += tokenDates.length + sessionDates.length;
+  }
+
+  /** The timer's flush: a storage fault must never crash the process (the dates wait for the next flush). */
+  private flushOrKeep(): void {
+    try {
+      this.flush();
+    } catch (error) {
+      this.onError(error);
+    }
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    this.flush();
+    this.flushOrKeep();
   }
 }
