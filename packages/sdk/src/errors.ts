@@ -9,6 +9,7 @@ export type LatchkeyErrorCode =
   | 'CONFLICT'
   | 'LIMIT_EXCEEDED'
   | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR'
   | 'NETWORK_ERROR';
 
