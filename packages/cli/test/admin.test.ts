@@ -73,6 +73,9 @@ describe('roles, members and check', { timeout: 60_000 }, () => {
 
     const listed = json<{ members: Array<{ email: string; status: string }> }>(await latchkey(['members', 'list', '--json'], { env: owner }));
     expect(listed.members.map((m) => m.email)).toContain('dev@cli.test');
+    const shown = await latchkey(['members', 'show', member.id], { env: owner });
+    expect(shown.stdout).toContain('custom roles\tflag-editors\n');
+    expect(shown.stdout).toContain('attributes\tteam=web,api\n');
 
     const dev = server.env(devSession);
     const allowed = await latchkey(['check', 'updateOn', 'proj/web:env/test:flag/new-ui'], { env: dev });
