@@ -1,12 +1,23 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * Time-ordered ids (like ULIDs): 9 base36 chars of milliseconds + 16 random base36 chars.
- * Sorting by id sorts by creation, which is what keyset pagination walks.
+ * Time-ordered ids (like ULIDs): 9 base36 chars of milliseconds, 4 of a per-millisecond
+ * sequence, 12 random. Sorting by id sorts by creation (strictly, within one process), which is
+ * what keyset pagination walks; the random tail keeps ids unguessable and unique across instances.
  */
+let lastMillis = 0;
+let sequence = 0;
+
 export function newId(): string {
-  const time = Date.now().toString(36).padStart(9, '0');
+  const now = Date.now();
+  if (now > lastMillis) {
+    lastMillis = now;
+    sequence = 0;
+  } else {
+    sequence++;
+  }
+  const time = lastMillis.toString(36).padStart(9, '0');
   let random = '';
-  for (const byte of randomBytes(16)) random += (byte % 36).toString(36);
-  return time + random;
+  for (const byte of randomBytes(12)) random += (byte % 36).toString(36);
+  return time + sequence.toString(36).padStart(4, '0') + random;
 }

@@ -44,6 +44,6 @@ builder.queryFields((t) => ({
     type: Member,
     authScopes: { authenticated: true },
     resolve: (_root, args, ctx) => keysetConnection(args, (page) => listMembers(ctx.app.db, callerOf(ctx).accountId, page)),
-  }),
+  }, { name: 'MemberConnection' }, { name: 'MemberEdge' }),
 }));
 

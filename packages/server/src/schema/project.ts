@@ -181,7 +181,7 @@ builder.queryFields((t) => ({
       keysetConnection(args, (page) =>
         visiblePage(page, (p) => listProjects(ctx.app.db, callerOf(ctx).accountId, p), (project) => mayViewProject(ctx.caller, project)),
       ),
-  }),
+  }, { name: 'ProjectConnection' }, { name: 'ProjectEdge' }),
 }));
 
 builder.mutationFields((t) => ({

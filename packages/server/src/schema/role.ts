@@ -111,7 +111,7 @@ builder.queryFields((t) => ({
     description: "Your account's custom roles, oldest first.",
     authScopes: { authenticated: true },
     resolve: (_root, args, ctx) => keysetConnection(args, (page) => listRoles(ctx.app.db, callerOf(ctx).accountId, page)),
-  }),
+  }, { name: 'CustomRoleConnection' }, { name: 'CustomRoleEdge' }),
 }));
 
 builder.mutationFields((t) => ({

@@ -39,7 +39,7 @@ builder.objectField(Viewer, 'sessions', (t) =>
     description: 'Your own live sessions, newest first.',
     resolve: (caller, args, ctx) =>
       keysetConnection(args, (page) => listActiveSessions(ctx.app.db, caller.member.id, page)),
-  }),
+  }, { name: 'SessionConnection' }, { name: 'SessionEdge' }),
 );
 
 const LoginInput = builder.inputType('LoginInput', {

@@ -116,7 +116,7 @@ builder.queryFields((t) => ({
       keysetConnection(args, (page) =>
         visiblePage(page, (p) => listTeams(ctx.app.db, callerOf(ctx).accountId, p), (team) => mayView(ctx, team)),
       ),
-  }),
+  }, { name: 'TeamConnection' }, { name: 'TeamEdge' }),
 }));
 
 builder.mutationFields((t) => ({
