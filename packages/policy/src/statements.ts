@@ -23,6 +23,8 @@ export interface PolicyIssue {
   /** Index of the statement in the input list. */
   statement: number;
   field: 'effect' | 'actions' | 'notActions' | 'resources' | 'notResources' | 'statement';
+  /** Index inside the field's list, when one element is at fault. */
+  element?: number;
   message: string;
 }
 
@@ -56,7 +58,7 @@ function readList(
   }
   const out: string[] = [];
   value.forEach((item: unknown, i) => {
-    if (typeof item !== 'string') issues.push({ statement: index, field, message: `${field}[${i}] is not a string` });
+    if (typeof item !== 'string') issues.push({ statement: index, field, element: i, message: `${field}[${i}] is not a string` });
     else out.push(item);
   });
   return out;
@@ -123,7 +125,7 @@ function validateStatement(raw: unknown, index: number, issues: PolicyIssue[]): 
   specs.forEach((spec, i) => {
     const parsed = parseResourceSpecifier(spec);
     if (!parsed.ok) {
-      issues.push({ statement: index, field: resourceField, message: `${resourceField}[${i}]: ${parsed.message}` });
+      issues.push({ statement: index, field: resourceField, element: i, message: `${resourceField}[${i}]: ${parsed.message}` });
     } else if (parsed.value.kind === 'any') anyType = true;
     else named.add(parsed.value.resourceType);
   });
@@ -135,6 +137,7 @@ function validateStatement(raw: unknown, index: number, issues: PolicyIssue[]): 
       issues.push({
         statement: index,
         field: actionField,
+        element: i,
         message: `${actionField}[${i}]: "${action}" is not an action name (letters and digits, "*" as a glob)`,
       });
       return;
@@ -146,6 +149,7 @@ function validateStatement(raw: unknown, index: number, issues: PolicyIssue[]): 
       issues.push({
         statement: index,
         field: actionField,
+        element: i,
         message: action.includes('*')
           ? `${actionField}[${i}]: "${action}" matches no action of ${where}`
           : `${actionField}[${i}]: unknown action "${action}" for ${where}`,
