@@ -22,7 +22,10 @@ const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migratio
 /**
  * Opens (creating if needed) the SQLite database and applies pending migrations.
  * WAL + synchronous=FULL: an acknowledged write survives a crash or power loss;
- * busy_timeout lets a second process wait instead of failing with SQLITE_BUSY.
+ * busy_timeout lets a second process wait instead of failing with SQLITE_BUSY. Transactions begin
+ * IMMEDIATE (they take the write lock first): a deferred one that read and then wrote while another
+ * connection held the lock failed at once with SQLITE_BUSY, since SQLite does not wait to upgrade a
+ * read transaction. Within the process writes are serialised anyway (one synchronous connection).
  */
 export function openDb(path: string): OpenDb {
   if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
@@ -32,6 +35,8 @@ export function openDb(path: string): OpenDb {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = drizzle(sqlite, { schema });
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((run, config) => transaction(run, { behavior: 'immediate', ...config })) as Db['transaction'];
   migrate(db, { migrationsFolder });
   return { db, sqlite, close: () => sqlite.close() };
 }
