@@ -50,17 +50,17 @@ describe('validatePolicy', () => {
     });
   });
   it('refuses non-string list items', () =>
-    expect(issuesOf({ ...ok, resources: ['proj/*', 3] })).toEqual([{ statement: 1, field: 'resources', message: 'resources[1] is not a string' }]));
+    expect(issuesOf({ ...ok, resources: ['proj/*', 3] })).toEqual([{ statement: 1, field: 'resources', element: 1, message: 'resources[1] is not a string' }]));
   it('refuses an action unknown for the referenced resource types', () => {
     expect(issuesOf({ ...ok, actions: ['viewProject', 'updateOn'] })).toEqual([
-      { statement: 1, field: 'actions', message: 'actions[1]: unknown action "updateOn" for proj' },
+      { statement: 1, field: 'actions', element: 1, message: 'actions[1]: unknown action "updateOn" for proj' },
     ]);
     expect(issuesOf({ ...ok, actions: ['updateOn'], resources: ['proj/*', 'proj/*:env/*:flag/*'] })).toEqual([]);
   });
   it('checks actions against every type when resources is * or notResources is used', () => {
     expect(issuesOf({ ...ok, actions: ['updateOn'], resources: ['*'] })).toEqual([]);
     expect(issuesOf({ effect: 'deny', actions: ['launchRocket'], notResources: ['proj/a'] })).toEqual([
-      { statement: 1, field: 'actions', message: 'actions[0]: unknown action "launchRocket" for any resource type' },
+      { statement: 1, field: 'actions', element: 0, message: 'actions[0]: unknown action "launchRocket" for any resource type' },
     ]);
   });
   it('action names are case-sensitive', () =>
@@ -68,16 +68,16 @@ describe('validatePolicy', () => {
   it('accepts action globs that match a catalogue action, refuses those that match none', () => {
     expect(issuesOf({ ...ok, actions: ['view*', '*'] })).toEqual([]);
     expect(issuesOf({ ...ok, actions: ['updateOn*'] })).toEqual([
-      { statement: 1, field: 'actions', message: 'actions[0]: "updateOn*" matches no action of proj' },
+      { statement: 1, field: 'actions', element: 0, message: 'actions[0]: "updateOn*" matches no action of proj' },
     ]);
   });
   it('refuses malformed action names', () =>
     expect(issuesOf({ ...ok, notActions: ['view Project'], actions: undefined })).toEqual([
-      { statement: 1, field: 'notActions', message: 'notActions[0]: "view Project" is not an action name (letters and digits, "*" as a glob)' },
+      { statement: 1, field: 'notActions', element: 0, message: 'notActions[0]: "view Project" is not an action name (letters and digits, "*" as a glob)' },
     ]));
   it('refuses an unknown resource type', () =>
     expect(issuesOf({ ...ok, resources: ['segment/*'] })).toEqual([
-      { statement: 1, field: 'resources', message: 'resources[0]: "segment/*": unknown resource type "segment"' },
+      { statement: 1, field: 'resources', element: 0, message: 'resources[0]: "segment/*": unknown resource type "segment"' },
     ]));
   it('refuses segment sequences that are not a resource type', () =>
     expect(issuesOf({ ...ok, resources: ['proj/*:flag/*'] })[0]?.message).toContain('"proj:flag" is not a resource type'));
@@ -106,7 +106,7 @@ describe('validatePolicy', () => {
   });
   it('reports malformed notResources under notResources', () =>
     expect(issuesOf({ effect: 'deny', actions: ['*'], notResources: ['proj/a', 'proj/'] })).toEqual([
-      { statement: 1, field: 'notResources', message: 'notResources[1]: "proj/": the key of "proj" is empty' },
+      { statement: 1, field: 'notResources', element: 1, message: 'notResources[1]: "proj/": the key of "proj" is empty' },
     ]));
   it('accepts every specifier form of the language', () => {
     const specs = [

@@ -85,12 +85,12 @@ describe('creating a token', () => {
         { effect: 'ALLOW', actions: ['viewProject'], resources: ['proj/a:bogus/b'] },
       ],
     });
-    expectError(badSpecifier, 'BAD_USER_INPUT', { field: 'inlinePolicy[1].resources' });
+    expectError(badSpecifier, 'BAD_USER_INPUT', { field: 'inlinePolicy[1].resources[0]' });
     const both = await createTokenRaw(server, server.owner, { inlinePolicy: [{ effect: 'ALLOW', actions: ['viewProject'], notActions: ['x'], resources: ['proj/*'] }] });
     expectError(both, 'BAD_USER_INPUT');
     expect(both.body.errors?.[0]?.extensions?.field).toMatch(/^inlinePolicy\[0\]\./);
     const unknownAction = await createTokenRaw(server, server.owner, { inlinePolicy: [{ effect: 'ALLOW', actions: ['fly'], resources: ['proj/*'] }] });
-    expectError(unknownAction, 'BAD_USER_INPUT', { field: 'inlinePolicy[0].actions' });
+    expectError(unknownAction, 'BAD_USER_INPUT', { field: 'inlinePolicy[0].actions[0]' });
     const statement = { effect: 'ALLOW', actions: ['viewProject'], resources: ['proj/*'] };
     const huge = await createTokenRaw(server, server.owner, { inlinePolicy: Array.from({ length: 101 }, () => statement) });
     expectError(huge, 'BAD_USER_INPUT', { field: 'inlinePolicy' });

@@ -1,7 +1,7 @@
 import type { CustomRoleRow } from '../db/schema/roles.ts';
 import { builder } from '../builder.ts';
 import { callerOf } from '../context.ts';
-import { badInput, LatchkeyError, notFound } from '../errors.ts';
+import { notFound } from '../errors.ts';
 import { createRole, deleteRole, roleResource, updateRole } from '../services/roles.ts';
 import { customRolesOfMember } from '../store/members.ts';
 import { findRoleById, findRoleByKey, listRoles } from '../store/roles.ts';
@@ -40,25 +40,6 @@ builder.objectField(Member, 'customRoles', (t) =>
     resolve: (member, _args, ctx) => customRolesOfMember(ctx.app.db, member.id),
   }),
 );
-
-/**
- * The policy engine's issues name the list element inside their message (`resources[1]: …`);
- * this folds it into the field path, so clients get `policy[0].resources[1]` as the field.
- * (Kept here until token.ts's toPolicyStatements does the same for every caller.)
- */
-function rolePolicy(input: Parameters<typeof toPolicyStatements>[0]) {
-  try {
-    return toPolicyStatements(input, 'policy');
-  } catch (error) {
-    if (!(error instanceof LatchkeyError) || typeof error.extensions.field !== 'string') throw error;
-    const field = error.extensions.field;
-    const prefix = `${field}: `;
-    const rest = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
-    const element = /^([A-Za-z]+)(\[\d+\]): (.*)$/s.exec(rest);
-    if (!element || !field.endsWith(`.${element[1]}`)) throw error;
-    throw badInput(`${field}${element[2]}`, element[3] ?? '', { issues: error.extensions.issues });
-  }
-}
 
 const CreateRoleInput = builder.inputType('CreateRoleInput', {
   fields: (t) => ({
@@ -122,7 +103,7 @@ builder.mutationFields((t) => ({
     // A malformed key is reported as bad input by the service, not as a refusal.
     authScopes: (_root, { input }) =>
       isKey(input.key) ? { can: { action: 'createRole', resource: roleResource(input.key) } } : { authenticated: true },
-    resolve: (_root, { input }, ctx) => ({ role: createRole(ctx, { ...input, policy: rolePolicy(input.policy) }) }),
+    resolve: (_root, { input }, ctx) => ({ role: createRole(ctx, { ...input, policy: toPolicyStatements(input.policy, 'policy') }) }),
   }),
   updateRole: t.field({
     type: RolePayload,
@@ -140,7 +121,7 @@ builder.mutationFields((t) => ({
       return can.length > 0 ? { can } : { authenticated: true };
     },
     resolve: (_root, { input }, ctx) => {
-      const policy = input.policy === null || input.policy === undefined ? undefined : rolePolicy(input.policy);
+      const policy = input.policy === null || input.policy === undefined ? undefined : toPolicyStatements(input.policy, 'policy');
       return { role: updateRole(ctx, { ...input, policy }) };
     },
   }),

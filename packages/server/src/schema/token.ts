@@ -80,11 +80,20 @@ export interface StatementInputValue {
 export function toPolicyStatements(input: readonly StatementInputValue[], field = 'policy'): PolicyStatement[] {
   const result = validatePolicy(input);
   if (result.ok) return result.policy;
-  const pathOf = (issue: PolicyIssue) =>
-    issue.statement < 0 ? field : issue.field === 'statement' ? `${field}[${issue.statement}]` : `${field}[${issue.statement}].${issue.field}`;
+  // The path names the element at fault (`policy[0].resources[1]`); the message is what is wrong with it.
+  const pathOf = (issue: PolicyIssue) => {
+    if (issue.statement < 0) return field;
+    if (issue.field === 'statement') return `${field}[${issue.statement}]`;
+    const element = issue.element === undefined ? '' : `[${issue.element}]`;
+    return `${field}[${issue.statement}].${issue.field}${element}`;
+  };
+  const messageOf = (issue: PolicyIssue) => {
+    const prefix = `${issue.field}[${issue.element}]: `;
+    return issue.element !== undefined && issue.message.startsWith(prefix) ? issue.message.slice(prefix.length) : issue.message;
+  };
   const [first] = result.issues;
   if (!first) throw badInput(field, 'is not a valid policy');
-  throw badInput(pathOf(first), first.message, { issues: result.issues.map((i) => ({ path: pathOf(i), message: i.message })) });
+  throw badInput(pathOf(first), messageOf(first), { issues: result.issues.map((i) => ({ path: pathOf(i), message: messageOf(i) })) });
 }
 
 // ---------------------------------------------------------------------------------------------
