@@ -62,12 +62,21 @@ export class Cli {
     if (!token) {
       throw new CliError('UNAUTHENTICATED', `no credential for ${this.url()}: run \`latchkey login\` or set LATCHKEY_TOKEN`, EXIT.unauthenticated);
     }
-    return connect(this.url(), token);
+    return connect(this.url(), token, this.timeoutMs());
   }
 
   /** A client for `url` with the given credential, or none (login). */
   async anonymous(url = this.url(), token?: string): Promise<Latchkey> {
-    return connect(url, token);
+    return connect(url, token, this.timeoutMs());
+  }
+
+  /** How long one request may take: LATCHKEY_TIMEOUT seconds, default 120 (a CI job never hangs on a dead server). */
+  timeoutMs(): number {
+    const raw = this.env.LATCHKEY_TIMEOUT;
+    if (raw === undefined || raw === '') return 120_000;
+    const seconds = Number(raw);
+    if (!Number.isFinite(seconds) || seconds <= 0) throw usageError(`LATCHKEY_TIMEOUT: expected a number of seconds, got "${raw}"`);
+    return seconds * 1000;
   }
 }
 
@@ -85,7 +94,11 @@ export function normalizeUrl(raw: string): string {
 }
 
 /** The SDK is loaded on first use: scan and --help never pay for graphql-js. */
-async function connect(url: string, token: string | undefined): Promise<Latchkey> {
+async function connect(url: string, token: string | undefined, timeoutMs: number): Promise<Latchkey> {
   const { createClient } = await import('@latchkey/sdk');
-  return createClient({ url, token });
+  const timed: typeof fetch = (input, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+  };
+  return createClient({ url, token, fetch: timed });
 }

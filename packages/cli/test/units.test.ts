@@ -1,4 +1,6 @@
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +50,22 @@ describe('output', () => {
     const usage = streams(false);
     expect(await main(['tokens', 'create', '--name', 'x', '--role', 'reader', '--policy-file', 'p.json'], usage)).toBe(2);
     expect(usage.err()).toBe('USAGE: give one scope: --role, --custom-role or --policy-file\n');
+  });
+});
+
+describe('requests', () => {
+  it('give up after LATCHKEY_TIMEOUT seconds on a server that never answers (exit 1)', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const io = streams(false, { LATCHKEY_TIMEOUT: '0.2', LATCHKEY_TOKEN: 'lkp_x', LATCHKEY_CONFIG: '/nonexistent/config.json' });
+      expect(await main(['whoami', '--url', `http://127.0.0.1:${port}`], io)).toBe(1);
+      expect(io.err()).toMatch(/^NETWORK_ERROR: .*timeout/);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
   });
 });
 
