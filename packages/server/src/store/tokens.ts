@@ -56,6 +56,8 @@ export interface TokenListFilter {
   accountId: string;
   /** Personal tokens of this member and the service tokens they created. */
   ownerId?: string;
+  /** This member's personal tokens and every service token (what a non-admin may view). */
+  ownOrService?: string;
   kind?: TokenKind;
 }
 
@@ -64,6 +66,7 @@ export function listTokens(db: DbOrTx, filter: TokenListFilter, page: KeysetPage
   const { where, orderBy } = keysetBounds(tokens.id, page);
   const conditions: Array<SQL | undefined> = [eq(tokens.accountId, filter.accountId), live, where];
   if (filter.ownerId !== undefined) conditions.push(eq(tokens.ownerId, filter.ownerId));
+  if (filter.ownOrService !== undefined) conditions.push(or(eq(tokens.ownerId, filter.ownOrService), eq(tokens.kind, 'service')));
   if (filter.kind !== undefined) conditions.push(eq(tokens.kind, filter.kind));
   return db.select().from(tokens).where(and(...conditions)).orderBy(orderBy).limit(page.limit).all();
 }
