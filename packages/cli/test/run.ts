@@ -33,11 +33,13 @@ export interface RunOptions {
   bin?: 'bundle' | 'tsx';
 }
 
-/** A temporary directory removed after the test file. */
-export function tempDir(prefix = 'latchkey-cli-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+/** One directory per test file for everything it writes; removed after the file. */
+const fileRoot = mkdtempSync(join(tmpdir(), 'latchkey-cli-'));
+afterAll(() => rmSync(fileRoot, { recursive: true, force: true }));
+
+/** A fresh temporary directory (safe to call inside a test: it lives under the file's root). */
+export function tempDir(prefix = 'tmp-'): string {
+  return mkdtempSync(join(fileRoot, prefix));
 }
 
 /**
@@ -75,7 +77,7 @@ export function json<T = unknown>(result: Result): T {
 }
 
 
-const bundleDir = tempDir('latchkey-cli-bundle-');
+const bundleDir = tempDir('bundle-');
 let bundled: Promise<string> | undefined;
 
 /** src/bin.ts and everything it imports in one ESM file (CommonJS dependencies get a require). */
