@@ -4,7 +4,8 @@ import type { Context } from '../context.ts';
 import type { MemberRow, SessionRow } from '../db/schema/members.ts';
 import { generateSecret, digestSecret } from '../auth/secrets.ts';
 import { verifyPassword } from '../auth/passwords.ts';
-import { notFound, unauthenticated } from '../errors.ts';
+import { forbidden, notFound, unauthenticated } from '../errors.ts';
+import { assertAllowed } from '../auth/authorize.ts';
 import { newId } from '../ids.ts';
 import { findMemberByEmail } from '../store/members.ts';
 import { findSession, insertSession, revokeSession } from '../store/sessions.ts';
@@ -71,10 +72,19 @@ export async function login(context: Context, email: string, password: string): 
   return { secret, member };
 }
 
-/** Ends a session of the caller's own (the current one by default). */
+/**
+ * Ends a session of the caller's own (the current one by default). A personal token needs
+ * revokeSessions on its owner (its scope may leave it out); a service token has no sessions: the
+ * member who created it is not the token, so their sessions are not its to end.
+ */
 export function endSession(context: Context, sessionId: string): SessionRow {
   const caller = context.caller;
   if (!caller) throw unauthenticated('Authentication required');
+  const resource = `member/${caller.member.id}`;
+  if (caller.credential.kind === 'service') {
+    throw forbidden('revokeSessions', resource, 'a service token has no sessions; those of the member who created it are not its own');
+  }
+  if (caller.credential.kind === 'personal') assertAllowed(context, { action: 'revokeSessions', resource });
   const { app } = context;
   const session = findSession(app.db, caller.member.id, sessionId);
   if (!session) throw notFound('Session');
@@ -82,7 +92,7 @@ export function endSession(context: Context, sessionId: string): SessionRow {
     revokeSession(tx, session.id, new Date());
     recordAudit(tx, context, {
       action: 'revokeSessions',
-      resource: `member/${caller.member.id}`,
+      resource,
       title: `${caller.member.name} ended a session`,
       changes: { session: { before: session.id } },
     });
