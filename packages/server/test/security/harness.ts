@@ -42,22 +42,22 @@ export function dataChecksum(server: TestServer): string {
 
 /** How the rows of each table are tied to an account; tables not listed count as a whole. */
 const ACCOUNT_ROWS: Record<string, string> = {
-  accounts: 'SELECT * FROM accounts WHERE id = ?',
-  members: 'SELECT * FROM members WHERE account_id = ?',
-  sessions: 'SELECT s.* FROM sessions s JOIN members m ON m.id = s.member_id WHERE m.account_id = ?',
-  custom_roles: 'SELECT * FROM custom_roles WHERE account_id = ?',
+  accounts: 'SELECT x.* FROM accounts x WHERE x.id = ?',
+  members: 'SELECT x.* FROM members x WHERE x.account_id = ?',
+  sessions: 'SELECT x.* FROM sessions x JOIN members m ON m.id = x.member_id WHERE m.account_id = ?',
+  custom_roles: 'SELECT x.* FROM custom_roles x WHERE x.account_id = ?',
   member_custom_roles: 'SELECT x.* FROM member_custom_roles x JOIN members m ON m.id = x.member_id WHERE m.account_id = ?',
-  teams: 'SELECT * FROM teams WHERE account_id = ?',
+  teams: 'SELECT x.* FROM teams x WHERE x.account_id = ?',
   team_members: 'SELECT x.* FROM team_members x JOIN teams t ON t.id = x.team_id WHERE t.account_id = ?',
   team_custom_roles: 'SELECT x.* FROM team_custom_roles x JOIN teams t ON t.id = x.team_id WHERE t.account_id = ?',
-  tokens: 'SELECT * FROM tokens WHERE account_id = ?',
+  tokens: 'SELECT x.* FROM tokens x WHERE x.account_id = ?',
   token_secrets: 'SELECT x.* FROM token_secrets x JOIN tokens t ON t.id = x.token_id WHERE t.account_id = ?',
   token_custom_roles: 'SELECT x.* FROM token_custom_roles x JOIN tokens t ON t.id = x.token_id WHERE t.account_id = ?',
-  projects: 'SELECT * FROM projects WHERE account_id = ?',
-  environments: 'SELECT e.* FROM environments e JOIN projects p ON p.id = e.project_id WHERE p.account_id = ?',
-  flags: 'SELECT f.* FROM flags f JOIN projects p ON p.id = f.project_id WHERE p.account_id = ?',
-  flag_states: 'SELECT s.* FROM flag_states s JOIN flags f ON f.id = s.flag_id JOIN projects p ON p.id = f.project_id WHERE p.account_id = ?',
-  audit_entries: "SELECT * FROM audit_entries WHERE account_id = ? AND outcome = 'success'",
+  projects: 'SELECT x.* FROM projects x WHERE x.account_id = ?',
+  environments: 'SELECT x.* FROM environments x JOIN projects p ON p.id = x.project_id WHERE p.account_id = ?',
+  flags: 'SELECT x.* FROM flags x JOIN projects p ON p.id = x.project_id WHERE p.account_id = ?',
+  flag_states: 'SELECT x.* FROM flag_states x JOIN flags f ON f.id = x.flag_id JOIN projects p ON p.id = f.project_id WHERE p.account_id = ?',
+  audit_entries: "SELECT x.* FROM audit_entries x WHERE x.account_id = ? AND x.outcome = 'success'",
 };
 
 /**
@@ -68,7 +68,7 @@ export function accountChecksum(server: TestServer, accountId: string): string {
   const sqlite = server.app.database.sqlite;
   const parts = tableNames(server).map((name) => {
     const sql = ACCOUNT_ROWS[name];
-    const rows = sql ? sqlite.prepare(`${sql} ORDER BY rowid`).all(accountId) : sqlite.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all();
+    const rows = sql ? sqlite.prepare(`${sql} ORDER BY x.rowid`).all(accountId) : sqlite.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all();
     return `${name}:${hashRows(rows)}`;
   });
   return createHash('sha256').update(parts.join('\n')).digest('hex');
