@@ -119,6 +119,8 @@ export interface Fixture {
   writerToken: { id: string; raw: string; secret: string };
   serviceToken: { id: string; raw: string; secret: string };
   credentials: Credential[];
+  /** Account B's owner: a session and an OWNER personal token. */
+  foreign: { session: string; token: string };
 }
 
 export const LIMITED_POLICY: Statement[] = [
@@ -234,6 +236,7 @@ export async function buildFixture(server: TestServer): Promise<Fixture> {
     writerToken: { id: writerIssued.token.id, raw: rawIdOf(writerIssued.token.id), secret: writerIssued.secret },
     serviceToken: { id: serviceReader.token.id, raw: rawIdOf(serviceReader.token.id), secret: serviceReader.secret },
     credentials,
+    foreign: { session: other.owner.session, token: foreign.secret },
   };
 }
 export const globalMemberId = (id: string): string => encodeGlobalID('Member', id);
