@@ -6,7 +6,8 @@
  * const { viewer } = await lk.viewer();
  * ```
  */
-export { createClient, type Latchkey } from './operations.ts';
+export { createClient, operations, type Latchkey, type Operations } from './operations.ts';
+export * from './functions.ts';
 export { LatchkeyClient, type ClientOptions } from './client.ts';
 export { LatchkeyError, type LatchkeyErrorCode } from './errors.ts';
 export { findSecrets, obscureSecret, recognizeSecret, type FoundSecret, type SecretKind } from './secrets.ts';

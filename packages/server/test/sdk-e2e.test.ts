@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, LatchkeyError } from '@latchkey/sdk';
+import * as sdkModule from '@latchkey/sdk';
+import { createClient, createToken, LatchkeyError, operations, viewer } from '@latchkey/sdk';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { silentLogger } from '../src/logger.ts';
@@ -45,6 +46,19 @@ describe('SDK end to end', () => {
     const error = await lk.viewer().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LatchkeyError);
     expect(error).toMatchObject({ code: 'UNAUTHENTICATED', status: 401 });
+  });
+
+  it('exports every operation as a standalone function taking the client first', async () => {
+    for (const name of Object.keys(operations)) {
+      expect(typeof (sdkModule as Record<string, unknown>)[name], name).toBe('function');
+    }
+    const owner = createClient({ url: running.url }).withToken(
+      (await createClient({ url: running.url }).login({ email: OWNER_EMAIL, password: OWNER_PASSWORD })).secret,
+    );
+    const { secret, token } = await createToken(owner, { name: 'standalone', role: 'READER' });
+    expect(token.name).toBe('standalone');
+    const seen = await viewer(createClient({ url: running.url, token: secret }));
+    expect(seen.credentialKind).toBe('PERSONAL');
   });
 
   it('throws UNAUTHENTICATED for a wrong password', async () => {
