@@ -1,6 +1,18 @@
+import { findSecrets } from '@latchkey/sdk/secrets';
 import { badInput } from '../errors.ts';
 
 /** Input checks shared by every service; each throws BAD_USER_INPUT naming the field. */
+
+/**
+ * Secrets are never stored: a Latchkey secret pasted into a name, key, description, tag, email or
+ * role attribute would be kept in clear text and shown to every member who can list it, so such a
+ * value is refused (the secret itself is not echoed).
+ */
+function refuseSecrets(field: string, value: string): void {
+  if (findSecrets(value).length > 0) {
+    throw badInput(field, 'contains a Latchkey secret (lkp_, lks_ or lku_…): never put a secret here; reset or delete that credential if it leaked');
+  }
+}
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -9,6 +21,7 @@ const TAG = /^[A-Za-z0-9._-]{1,64}$/;
 export function requireEmail(field: string, value: string): string {
   const email = value.trim().toLowerCase();
   if (!EMAIL.test(email) || email.length > 254) throw badInput(field, 'must be an email address');
+  refuseSecrets(field, value);
   return email;
 }
 
@@ -16,12 +29,14 @@ export function requireName(field: string, value: string, max = 200): string {
   const name = value.trim();
   if (name.length === 0) throw badInput(field, 'must not be empty');
   if (name.length > max) throw badInput(field, `must be at most ${max} characters`);
+  refuseSecrets(field, name);
   return name;
 }
 
 export function optionalText(field: string, value: string | null | undefined, max = 2000): string | null {
   if (value === null || value === undefined) return null;
   if (value.length > max) throw badInput(field, `must be at most ${max} characters`);
+  refuseSecrets(field, value);
   return value;
 }
 
@@ -33,12 +48,14 @@ export function requirePassword(field: string, value: string): void {
 /** Keys of roles, teams, projects, environments and flags: letters, digits, '.', '_', '-'. */
 export function requireKey(field: string, value: string): string {
   if (!KEY.test(value)) throw badInput(field, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+  refuseSecrets(field, value);
   return value;
 }
 
 export function requireTags(field: string, values: readonly string[] | null | undefined): string[] {
   const tags = [...new Set(values ?? [])];
   for (const tag of tags) if (!TAG.test(tag)) throw badInput(field, `invalid tag "${tag}": letters, digits, ".", "_" or "-"`);
+  for (const tag of tags) refuseSecrets(field, tag);
   if (tags.length > 50) throw badInput(field, 'at most 50 tags');
   return tags;
 }
@@ -53,6 +70,7 @@ export function requireRoleAttributes(
     if (!KEY.test(key)) throw badInput(field, `invalid attribute key "${key}"`);
     if (key in out) throw badInput(field, `attribute "${key}" given twice`);
     for (const v of values) if (v.length === 0 || v.length > 200) throw badInput(field, `attribute "${key}" has an empty or too long value`);
+    for (const v of values) refuseSecrets(field, v);
     out[key] = [...new Set(values)];
   }
   return out;
