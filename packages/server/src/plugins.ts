@@ -5,6 +5,7 @@ import type { App } from './app.ts';
 import type { Context } from './context.ts';
 import { storageUnavailable } from './errors.ts';
 import { requestIdOf } from './http.ts';
+import { redact } from './logger.ts';
 import { API_VERSION_HEADER } from './services/api-versions.ts';
 import { recordRefusal } from './services/audit.ts';
 
@@ -159,3 +160,33 @@ export function useHiddenSuggestions(): Plugin {
     },
   };
 }
+
+/** Every string inside a value, with Latchkey secrets obscured (prefix…last four). */
+function redactDeep(value: unknown): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (Array.isArray(value)) return value.map(redactDeep);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v)]));
+  return value;
+}
+
+/**
+ * No error message carries a secret, not even the caller's own echoed back (a secret pasted as a
+ * resource name, a key or a variable of the wrong type): secrets in messages and extensions are
+ * obscured before the response is sent, wherever the error was raised.
+ */
+export function useRedactedErrors(): Plugin {
+  return {
+    onResultProcess({ result }) {
+      if (isAsyncIterable(result)) return;
+      for (const one of Array.isArray(result) ? result : [result]) {
+        for (const error of one.errors ?? []) {
+          if (!SECRET_HINT.test(JSON.stringify([error.message, error.extensions]))) continue;
+          error.message = redact(error.message);
+          const extensions = error.extensions as Record<string, unknown> | undefined;
+          if (extensions) for (const [key, value] of Object.entries(extensions)) extensions[key] = redactDeep(value);
+        }
+      }
+    },
+  };
+}
+const SECRET_HINT = /lk[psu]_/;

@@ -8,7 +8,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { App } from './app.ts';
 import type { Caller } from './auth/caller.ts';
 import { createContext, createContextWithoutAuth, type Context } from './context.ts';
-import { maskError, useBodyLimit, useHiddenSuggestions, useRefusalAudit, useResponseHeaders } from './plugins.ts';
+import { maskError, useBodyLimit, useHiddenSuggestions, useRedactedErrors, useRefusalAudit, useResponseHeaders } from './plugins.ts';
 import { schema } from './schema/index.ts';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
@@ -48,6 +48,7 @@ export function createLatchkeyYoga(app: App, options: YogaOptions = {}): Yoga {
       useResponseHeaders(),
       useRefusalAudit(),
       useHiddenSuggestions(),
+      useRedactedErrors(),
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
       EnvelopArmorPlugin({
         maxDepth: { n: GRAPHQL_LIMITS.maxDepth, exposeLimits: true },
