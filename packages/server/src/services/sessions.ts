@@ -7,6 +7,7 @@ import { verifyPassword } from '../auth/passwords.ts';
 import { forbidden, notFound, unauthenticated } from '../errors.ts';
 import { assertAllowed } from '../auth/authorize.ts';
 import { newId } from '../ids.ts';
+import { redact } from '../logger.ts';
 import { findMemberByEmail } from '../store/members.ts';
 import { findSession, insertSession, revokeSession } from '../store/sessions.ts';
 import { recordAudit } from './audit.ts';
@@ -24,7 +25,8 @@ export function openSession(app: App, context: Pick<Context, 'clientIp' | 'userA
     createdAt: now,
     expiresAt: new Date(now.getTime() + app.config.sessionTtlMs),
     ip: context.clientIp,
-    userAgent: context.userAgent.slice(0, 512),
+    // Kept for "Managing sessions"; a secret pasted into it by a client is obscured, never stored.
+    userAgent: redact(context.userAgent.slice(0, 512)),
   });
   return { secret, session };
 }
