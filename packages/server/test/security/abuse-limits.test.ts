@@ -125,7 +125,7 @@ describe('login throttling per client address', () => {
 });
 
 describe('bad credentials and the per-token rate', () => {
-  it(`after ${DEFAULT_LIMITS.badCredentialsPerAddress} bad credentials in a minute an address gets 429 with Retry-After (also for a good credential)`, async () => {
+  it(`after ${DEFAULT_LIMITS.badCredentialsPerAddress} bad credentials in a minute an address gets 429 with Retry-After for the next ones; good credentials keep working`, async () => {
     const server = await setupServer();
     const results: number[] = [];
     for (let i = 0; i < DEFAULT_LIMITS.badCredentialsPerAddress; i++) {
