@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { vi } from 'vitest';
 import { Caches } from '../../src/services/caches.ts';
 import type { GqlResponse, TestServer } from '../helpers.ts';
 
@@ -112,20 +111,6 @@ export function auditCount(server: TestServer, outcome?: 'success' | 'refused'):
     ? sqlite.prepare('SELECT count(*) AS n FROM audit_entries WHERE outcome = ?').get(outcome)
     : sqlite.prepare('SELECT count(*) AS n FROM audit_entries').get()) as { n: number };
   return row.n;
-}
-
-/**
- * Counts the SQL statements the server prepares while `run` executes (Drizzle prepares one per
- * query on better-sqlite3), to prove that a request never reached the database.
- */
-export async function countStatements<T>(server: TestServer, run: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
-  const spy = vi.spyOn(server.app.database.sqlite, 'prepare');
-  try {
-    const result = await run();
-    return { result, statements: spy.mock.calls.map((call) => String(call[0])) };
-  } finally {
-    spy.mockRestore();
-  }
 }
 
 /** Forgets every cached credential and compiled policy (after a rollback the caches may be ahead of the database). */
