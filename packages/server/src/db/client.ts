@@ -34,9 +34,41 @@ export function openDb(path: string): OpenDb {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  reusePreparedStatements(sqlite);
   const db = drizzle(sqlite, { schema });
   const transaction = db.transaction.bind(db);
   db.transaction = ((run, config) => transaction(run, { behavior: 'immediate', ...config })) as Db['transaction'];
   migrate(db, { migrationsFolder });
   return { db, sqlite, close: () => sqlite.close() };
+}
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Drizzle's better-sqlite3 driver prepares every query anew; preparing costs ~100× running a
+ * keyed lookup (≈350 µs against ≈3 µs here). The queries are built with placeholders, so the same
+ * SQL text comes back again and again: keep the prepared statements (bounded LRU) and hand them
+ * out again, reset to object rows (drizzle switches a statement to raw rows when it wants them).
+ * Safe because better-sqlite3 is synchronous and drizzle never leaves a statement iterating.
+ */
+function reusePreparedStatements(sqlite: Database.Database): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, Database.Statement>();
+  const cached = (source: string): Database.Statement => {
+    let statement = cache.get(source);
+    if (statement) {
+      cache.delete(source);
+      cache.set(source, statement);
+      if (statement.reader) statement.raw(false);
+      return statement;
+    }
+    statement = prepare(source);
+    cache.set(source, statement);
+    if (cache.size > STATEMENT_CACHE_SIZE) {
+      const oldest = cache.keys().next().value;
+      if (oldest !== undefined) cache.delete(oldest);
+    }
+    return statement;
+  };
+  sqlite.prepare = cached as Database.Database['prepare'];
 }

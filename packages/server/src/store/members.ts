@@ -1,11 +1,19 @@
-import { and, count, eq, inArray, isNull, ne } from 'drizzle-orm';
+import { and, count, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { members, sessions, type MemberRow } from '../db/schema/members.ts';
 import { customRoles, memberCustomRoles, type CustomRoleRow } from '../db/schema/roles.ts';
 import { teamCustomRoles, teamMembers, teams, type TeamRow } from '../db/schema/teams.ts';
+import { prepared } from './prepared.ts';
 
 export function findMemberById(db: DbOrTx, accountId: string, id: string): MemberRow | undefined {
-  return db.select().from(members).where(and(eq(members.accountId, accountId), eq(members.id, id))).get();
+  const query = prepared(db, 'findMemberById', (d) =>
+    d
+      .select()
+      .from(members)
+      .where(and(eq(members.accountId, sql.placeholder('accountId')), eq(members.id, sql.placeholder('id'))))
+      .prepare(),
+  );
+  return query.get({ accountId, id });
 }
 
 export function findMemberByEmail(db: DbOrTx, email: string): MemberRow | undefined {
@@ -21,25 +29,29 @@ export function updateMemberRow(db: DbOrTx, id: string, patch: Partial<typeof me
 }
 
 export function customRolesOfMember(db: DbOrTx, memberId: string): CustomRoleRow[] {
-  return db
-    .select({ role: customRoles })
-    .from(memberCustomRoles)
-    .innerJoin(customRoles, eq(customRoles.id, memberCustomRoles.roleId))
-    .where(eq(memberCustomRoles.memberId, memberId))
-    .orderBy(customRoles.key)
-    .all()
-    .map((r) => r.role);
+  const query = prepared(db, 'customRolesOfMember', (d) =>
+    d
+      .select({ role: customRoles })
+      .from(memberCustomRoles)
+      .innerJoin(customRoles, eq(customRoles.id, memberCustomRoles.roleId))
+      .where(eq(memberCustomRoles.memberId, sql.placeholder('memberId')))
+      .orderBy(customRoles.key)
+      .prepare(),
+  );
+  return query.all({ memberId }).map((r) => r.role);
 }
 
 export function teamsOfMember(db: DbOrTx, memberId: string): TeamRow[] {
-  return db
-    .select({ team: teams })
-    .from(teamMembers)
-    .innerJoin(teams, eq(teams.id, teamMembers.teamId))
-    .where(eq(teamMembers.memberId, memberId))
-    .orderBy(teams.key)
-    .all()
-    .map((r) => r.team);
+  const query = prepared(db, 'teamsOfMember', (d) =>
+    d
+      .select({ team: teams })
+      .from(teamMembers)
+      .innerJoin(teams, eq(teams.id, teamMembers.teamId))
+      .where(eq(teamMembers.memberId, sql.placeholder('memberId')))
+      .orderBy(teams.key)
+      .prepare(),
+  );
+  return query.all({ memberId }).map((r) => r.team);
 }
 
 /** Each of the given teams' custom roles, with the team they come through. */

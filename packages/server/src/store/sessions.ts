@@ -1,15 +1,19 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { members, sessions, type MemberRow, type SessionRow } from '../db/schema/members.ts';
 import { keysetBounds, type KeysetPage } from './keyset.ts';
+import { prepared } from './prepared.ts';
 
 export function findSessionBySecretHash(db: DbOrTx, secretHash: string): { session: SessionRow; member: MemberRow } | undefined {
-  return db
-    .select({ session: sessions, member: members })
-    .from(sessions)
-    .innerJoin(members, eq(members.id, sessions.memberId))
-    .where(eq(sessions.secretHash, secretHash))
-    .get();
+  const query = prepared(db, 'findSessionBySecretHash', (d) =>
+    d
+      .select({ session: sessions, member: members })
+      .from(sessions)
+      .innerJoin(members, eq(members.id, sessions.memberId))
+      .where(eq(sessions.secretHash, sql.placeholder('secretHash')))
+      .prepare(),
+  );
+  return query.get({ secretHash });
 }
 
 export function insertSession(db: DbOrTx, row: typeof sessions.$inferInsert): SessionRow {
