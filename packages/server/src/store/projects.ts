@@ -1,10 +1,14 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { environments, flags, flagStates, projects, type EnvironmentRow, type FlagRow, type ProjectRow } from '../db/schema/projects.ts';
 import { keysetBounds, type KeysetPage } from './keyset.ts';
+import { prepared } from './prepared.ts';
 
 export function findProjectByKey(db: DbOrTx, accountId: string, key: string): ProjectRow | undefined {
-  return db.select().from(projects).where(and(eq(projects.accountId, accountId), eq(projects.key, key))).get();
+  const query = prepared(db, 'findProjectByKey', (d) =>
+    d.select().from(projects).where(and(eq(projects.accountId, sql.placeholder('accountId')), eq(projects.key, sql.placeholder('key')))).prepare(),
+  );
+  return query.get({ accountId, key });
 }
 
 export function findProjectById(db: DbOrTx, accountId: string, id: string): ProjectRow | undefined {
@@ -22,11 +26,17 @@ export function insertProject(db: DbOrTx, row: typeof projects.$inferInsert): Pr
 }
 
 export function environmentsOfProject(db: DbOrTx, projectId: string): EnvironmentRow[] {
-  return db.select().from(environments).where(eq(environments.projectId, projectId)).orderBy(environments.createdAt, environments.key).all();
+  const query = prepared(db, 'environmentsOfProject', (d) =>
+    d.select().from(environments).where(eq(environments.projectId, sql.placeholder('projectId'))).orderBy(environments.createdAt, environments.key).prepare(),
+  );
+  return query.all({ projectId });
 }
 
 export function findEnvironment(db: DbOrTx, projectId: string, key: string): EnvironmentRow | undefined {
-  return db.select().from(environments).where(and(eq(environments.projectId, projectId), eq(environments.key, key))).get();
+  const query = prepared(db, 'findEnvironment', (d) =>
+    d.select().from(environments).where(and(eq(environments.projectId, sql.placeholder('projectId')), eq(environments.key, sql.placeholder('key')))).prepare(),
+  );
+  return query.get({ projectId, key });
 }
 
 /** An environment with its project, only within the account. */
@@ -44,11 +54,17 @@ export function insertEnvironment(db: DbOrTx, row: typeof environments.$inferIns
 }
 
 export function flagsOfProject(db: DbOrTx, projectId: string): FlagRow[] {
-  return db.select().from(flags).where(eq(flags.projectId, projectId)).orderBy(flags.createdAt, flags.key).all();
+  const query = prepared(db, 'flagsOfProject', (d) =>
+    d.select().from(flags).where(eq(flags.projectId, sql.placeholder('projectId'))).orderBy(flags.createdAt, flags.key).prepare(),
+  );
+  return query.all({ projectId });
 }
 
 export function findFlag(db: DbOrTx, projectId: string, key: string): FlagRow | undefined {
-  return db.select().from(flags).where(and(eq(flags.projectId, projectId), eq(flags.key, key))).get();
+  const query = prepared(db, 'findFlag', (d) =>
+    d.select().from(flags).where(and(eq(flags.projectId, sql.placeholder('projectId')), eq(flags.key, sql.placeholder('key')))).prepare(),
+  );
+  return query.get({ projectId, key });
 }
 
 /** A flag with its project, only within the account. */
@@ -77,13 +93,14 @@ export function deleteFlagRow(db: DbOrTx, flagId: string): void {
 
 /** A flag's state in one environment; a missing row means off. */
 export function flagIsOn(db: DbOrTx, flagId: string, environmentId: string): boolean {
-  return (
-    db
+  const query = prepared(db, 'flagIsOn', (d) =>
+    d
       .select({ on: flagStates.on })
       .from(flagStates)
-      .where(and(eq(flagStates.flagId, flagId), eq(flagStates.environmentId, environmentId)))
-      .get()?.on ?? false
+      .where(and(eq(flagStates.flagId, sql.placeholder('flagId')), eq(flagStates.environmentId, sql.placeholder('environmentId'))))
+      .prepare(),
   );
+  return query.get({ flagId, environmentId })?.on ?? false;
 }
 
 export function setFlagState(db: DbOrTx, flagId: string, environmentId: string, on: boolean): void {

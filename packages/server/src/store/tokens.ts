@@ -1,8 +1,9 @@
-import { and, count, eq, gt, inArray, isNull, or, type SQL } from 'drizzle-orm';
+import { and, count, eq, gt, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { customRoles, type CustomRoleRow } from '../db/schema/roles.ts';
 import { tokenCustomRoles, tokenSecrets, tokens, type TokenKind, type TokenRow } from '../db/schema/tokens.ts';
 import { keysetBounds, type KeysetPage } from './keyset.ts';
+import { prepared } from './prepared.ts';
 
 /** SQL for access tokens. Deleted tokens are tombstones: every read here skips them. */
 
@@ -10,7 +11,10 @@ const live = isNull(tokens.deletedAt);
 
 /** A live token of the account, or undefined (other accounts' ids are simply not found). */
 export function findTokenById(db: DbOrTx, accountId: string, id: string): TokenRow | undefined {
-  return db.select().from(tokens).where(and(eq(tokens.accountId, accountId), eq(tokens.id, id), live)).get();
+  const query = prepared(db, 'findTokenById', (d) =>
+    d.select().from(tokens).where(and(eq(tokens.accountId, sql.placeholder('accountId')), eq(tokens.id, sql.placeholder('id')), live)).prepare(),
+  );
+  return query.get({ accountId, id });
 }
 
 export function insertToken(db: DbOrTx, row: typeof tokens.$inferInsert): TokenRow {
