@@ -14,9 +14,13 @@ describe('sessions', () => {
 
   it('accepts the Bearer form of the Authorization header', async () => {
     const { gql, owner } = await setupServer();
-    const res = await gql(VIEWER, {}, { auth: `Bearer ${owner}` });
-    expect(res.status).toBe(200);
-    expect(res.body.errors).toBeUndefined();
+    for (const scheme of ['Bearer', 'bearer', 'BEARER']) {
+      const res = await gql(VIEWER, {}, { auth: `${scheme} ${owner}` });
+      expect(res.status).toBe(200);
+      expect(res.body.errors).toBeUndefined();
+    }
+    const noSpace = await gql(VIEWER, {}, { auth: `Bearer${owner}` });
+    expect(noSpace.status).toBe(401);
   });
 
   it('wrong password and unknown email get the same UNAUTHENTICATED error', async () => {

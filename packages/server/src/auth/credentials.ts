@@ -7,9 +7,9 @@ import { findTokenBySecretHash } from '../store/tokens-auth.ts';
 import { Caller } from './caller.ts';
 import { digestSecret } from './secrets.ts';
 
-/** `Authorization: <secret>` or `Authorization: Bearer <secret>` (api.md). */
+/** `Authorization: <secret>` or `Authorization: Bearer <secret>` (api.md; the scheme is case-insensitive, RFC 9110). */
 export function secretFromHeader(header: string): string {
-  return header.startsWith('Bearer ') ? header.slice(7) : header;
+  return header.length > 7 && header.charCodeAt(6) === 32 && header.slice(0, 6).toLowerCase() === 'bearer' ? header.slice(7) : header;
 }
 
 /**
