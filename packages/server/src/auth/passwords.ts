@@ -32,6 +32,12 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
+/** Whether a stored hash was made at a lower cost than the configured one (re-hash it at the next login). */
+export function needsRehash(stored: string, logN: number): boolean {
+  const [scheme, storedLogN] = stored.split('$');
+  return scheme !== 'scrypt' || Number(storedLogN) < logN;
+}
+
 /**
  * A hash nobody's password matches, verified when the email is unknown so that an unknown
  * email and a wrong password cost the same time.

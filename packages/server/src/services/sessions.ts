@@ -3,12 +3,12 @@ import type { Tx } from '../db/client.ts';
 import type { Context } from '../context.ts';
 import type { MemberRow, SessionRow } from '../db/schema/members.ts';
 import { generateSecret, digestSecret } from '../auth/secrets.ts';
-import { verifyPassword } from '../auth/passwords.ts';
+import { hashPassword, needsRehash, verifyPassword } from '../auth/passwords.ts';
 import { forbidden, notFound, unauthenticated } from '../errors.ts';
 import { assertAllowed } from '../auth/authorize.ts';
 import { newId } from '../ids.ts';
 import { redact } from '../logger.ts';
-import { findMemberByEmail } from '../store/members.ts';
+import { findMemberByEmail, updateMemberRow } from '../store/members.ts';
 import { findSession, insertSession, revokeSession } from '../store/sessions.ts';
 import { recordAudit } from './audit.ts';
 
@@ -59,7 +59,12 @@ export async function login(context: Context, email: string, password: string): 
     throw unauthenticated(BAD_LOGIN);
   }
   await app.limiters.loginSucceeded(normalized, context.clientIp);
+  // The cost was raised since this hash was made: the password is at hand now, so upgrade it.
+  const upgraded = member.passwordHash && needsRehash(member.passwordHash, app.config.scryptLogN)
+    ? await hashPassword(password, app.config.scryptLogN)
+    : undefined;
   const { secret } = app.db.transaction((tx) => {
+    if (upgraded) updateMemberRow(tx, member.id, { passwordHash: upgraded });
     const opened = openSession(app, context, tx, member);
     recordAudit(tx, context, {
       accountId: member.accountId,

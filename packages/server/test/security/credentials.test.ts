@@ -193,6 +193,22 @@ describe('passwords', () => {
     await expect(server.login('raised@example.test', 'a new password 123')).resolves.toMatch(/^lku_/);
   });
 
+  it('a login re-hashes a password made at a lower cost, and the new hash verifies', async () => {
+    const server = await setupServer({ scryptLogN: 4 });
+    const member = await addMember(server, { role: 'reader' });
+    const storedOf = (email: string) =>
+      (server.app.database.sqlite.prepare('SELECT password_hash AS h FROM members WHERE email = ?').get(email) as { h: string }).h;
+    server.app.config.scryptLogN = 6;
+    await server.login(member.email, MEMBER_PASSWORD);
+    expect(storedOf(member.email)).toMatch(/^scrypt\$6\$8\$1\$/);
+    const failed = await server.gql('mutation($input: LoginInput!) { login(input: $input) { secret } }', {
+      input: { email: member.email, password: 'not the password' },
+    });
+    expect(failed.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(storedOf(member.email)).toMatch(/^scrypt\$6\$/);
+    await expect(server.login(member.email, MEMBER_PASSWORD)).resolves.toMatch(/^lku_/);
+  });
+
   it('a stored hash that is not a well-formed scrypt hash never verifies', async () => {
     for (const stored of ['', 'scrypt', 'scrypt$4$8$1$$', 'bcrypt$2b$10$abc', 'plain text password']) {
       expect(await verifyPassword('plain text password', stored)).toBe(false);
