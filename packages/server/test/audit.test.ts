@@ -127,7 +127,10 @@ const MUTATIONS: MutationCase[] = [
       await mutate(server, 'mutation($input: SignUpInput!) { signUp(input: $input) { secret } }', { accountName: 'Founded', email, name: 'Founder', password: MEMBER_PASSWORD }, '');
       const founder = findMemberByEmail(server.app.db, email);
       if (!founder) throw new Error('no founder');
-      return { accountId: founder.accountId, actorId: founder.id, credentialKind: 'none', sessionId: null, tokenId: null, action: 'createAccount', resource: 'acct' };
+      // The founder's first session opens in the same transaction, and the entry names it.
+      const session = server.app.database.sqlite.prepare('SELECT id FROM sessions WHERE member_id = ?').get(founder.id) as { id: string } | undefined;
+      if (!session) throw new Error('no session for the founder');
+      return { accountId: founder.accountId, actorId: founder.id, credentialKind: 'session', sessionId: session.id, tokenId: null, action: 'createAccount', resource: 'acct' };
     },
   },
   {

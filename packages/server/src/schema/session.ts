@@ -3,7 +3,7 @@ import { builder } from '../builder.ts';
 import { callerOf } from '../context.ts';
 import { LatchkeyError } from '../errors.ts';
 import { createAccountWithOwner } from '../services/accounts.ts';
-import { endSession, login, openSession } from '../services/sessions.ts';
+import { endSession, login } from '../services/sessions.ts';
 import { listActiveSessions } from '../store/sessions.ts';
 import { Member } from './member.ts';
 import { keysetConnection, rawId } from './common.ts';
@@ -96,8 +96,8 @@ builder.mutationFields((t) => ({
           reason: 'sign-up closed',
         });
       }
-      const { owner } = await createAccountWithOwner(ctx.app, ctx, input);
-      const { secret } = ctx.app.db.transaction((tx) => openSession(ctx.app, ctx, tx, owner));
+      const { owner, secret } = await createAccountWithOwner(ctx.app, ctx, input, ctx);
+      if (!secret) throw new Error('signUp opened no session');
       return { secret, member: owner };
     },
   }),

@@ -7,7 +7,9 @@ import { conflict } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { countAccounts, insertAccount } from '../store/accounts.ts';
 import { findMemberByEmail, insertMember } from '../store/members.ts';
+import type { Context } from '../context.ts';
 import { recordAudit, type AuditSource } from './audit.ts';
+import { openSession } from './sessions.ts';
 import { requireEmail, requireName, requirePassword } from './validation.ts';
 
 export interface NewAccount {
@@ -17,8 +19,17 @@ export interface NewAccount {
   password: string;
 }
 
-/** A new account and its owner, in one transaction (signUp and the first start). */
-export async function createAccountWithOwner(app: App, source: AuditSource, input: NewAccount): Promise<{ account: AccountRow; owner: MemberRow }> {
+/**
+ * A new account and its owner, in one transaction (signUp and the first start). With
+ * `openSessionFor`, the owner's first session is opened in the same transaction (signUp) and the
+ * audit entry names it.
+ */
+export async function createAccountWithOwner(
+  app: App,
+  source: AuditSource,
+  input: NewAccount,
+  openSessionFor?: Pick<Context, 'clientIp' | 'userAgent'>,
+): Promise<{ account: AccountRow; owner: MemberRow; secret?: string }> {
   const email = requireEmail('email', input.email);
   const name = requireName('name', input.name);
   const accountName = requireName('accountName', input.accountName);
@@ -40,15 +51,17 @@ export async function createAccountWithOwner(app: App, source: AuditSource, inpu
       createdAt: now,
       updatedAt: now,
     });
+    const session = openSessionFor ? openSession(app, openSessionFor, tx, owner) : undefined;
     recordAudit(tx, source, {
       accountId: account.id,
       actor: owner,
+      ...(session ? { sessionId: session.session.id } : {}),
       action: 'createAccount',
       resource: 'acct',
       title: `${owner.name} created account '${account.name}'`,
       changes: { name: { after: account.name }, owner: { after: owner.email } },
     });
-    return { account, owner };
+    return { account, owner, ...(session ? { secret: session.secret } : {}) };
   });
 }
 
