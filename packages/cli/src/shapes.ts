@@ -116,23 +116,8 @@ export interface TokenJson {
   expiresAt: string | null;
 }
 
-export interface TokenLike {
-  id: string;
-  name: string;
-  description: string | null;
-  kind: string;
-  owner: { id: string; email: string; name: string } | null;
-  role: string | null;
-  customRoleKeys: string[];
-  inlinePolicy: StatementLike[] | null;
-  obscuredSecret: string;
-  defaultApiVersion: number;
-  active: boolean;
-  createdAt: string;
-  updatedAt: string;
-  lastUsedAt: string | null;
-  expiresAt: string | null;
-}
+/** What the SDK returns for a token: the JSON shape, with statements as the SDK types them. */
+export type TokenLike = Omit<TokenJson, 'inlinePolicy'> & { inlinePolicy: StatementLike[] | null };
 
 export function tokenJson(t: TokenLike): TokenJson {
   return {
