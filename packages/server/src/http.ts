@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { App } from './app.ts';
+import { redact } from './logger.ts';
 
 /** Node's http adapter puts the socket on the server context Yoga passes along. */
 interface NodeServerContext {
@@ -28,7 +29,9 @@ const requestIds = new WeakMap<Request, string>();
 export function requestIdOf(request: Request): string {
   let id = requestIds.get(request);
   if (!id) {
-    id = request.headers.get('x-request-id')?.slice(0, 64) || randomUUID();
+    // A client's id is echoed and logged: a secret pasted into it is obscured first.
+    const given = request.headers.get('x-request-id');
+    id = (given ? redact(given) : '').slice(0, 64) || randomUUID();
     requestIds.set(request, id);
   }
   return id;

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { BaseRole, RoleAttributes } from '@latchkey/policy';
 import type { Caller } from '../auth/caller.ts';
 import { hashPassword } from '../auth/passwords.ts';
-import { digestSecret } from '../auth/secrets.ts';
+import { digestSecret, generateSecret } from '../auth/secrets.ts';
 import type { Context } from '../context.ts';
 import { callerOf } from '../context.ts';
 import type { DbOrTx } from '../db/client.ts';
@@ -69,9 +68,12 @@ function assertMayChange(db: DbOrTx, caller: Caller, limit: Authority, action: s
   });
 }
 
-/** Invite codes: recognisable (`lki_`), ≈190 random bits, stored only as a SHA-256 digest. */
+/**
+ * Invite codes: the secret format (`lki_`, ≈190 random bits, a checksum, so scanners and log
+ * redaction recognise a leaked one), stored only as a SHA-256 digest.
+ */
 function generateInviteCode(): string {
-  return `lki_${randomBytes(24).toString('base64url')}`;
+  return generateSecret('invite');
 }
 
 export interface InviteInput {

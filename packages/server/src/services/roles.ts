@@ -8,7 +8,7 @@ import { newId } from '../ids.ts';
 import { deleteRoleRow, findRoleByKey, insertRole, roleUsage, updateRoleRow } from '../store/roles.ts';
 import { recordAudit } from './audit.ts';
 import { assertNoEscalation, callerAuthority, holdersOfRole } from './authority.ts';
-import { optionalText, requireKey, requireName } from './validation.ts';
+import { optionalText, refuseSecretsInPolicy, requireKey, requireName } from './validation.ts';
 
 /** Custom roles: a key unique in the account, a name, and a policy validated by the engine. */
 
@@ -43,6 +43,7 @@ export function createRole(context: Context, input: CreateRoleInput): CustomRole
   const name = requireName('name', input.name);
   const description = optionalText('description', input.description);
   const basePermissions = requireBasePermissions(input.basePermissions);
+  refuseSecretsInPolicy('policy', input.policy);
   const limit = callerAuthority(context.app.db, caller);
   const role = context.app.db.transaction((tx) => {
     if (findRoleByKey(tx, caller.accountId, key)) throw conflict(`A custom role with key "${key}" already exists`, { field: 'key' });
@@ -96,6 +97,7 @@ export function updateRole(context: Context, input: UpdateRoleInput): CustomRole
   const description = input.description === undefined ? undefined : optionalText('description', input.description);
   const basePermissions = input.basePermissions === undefined ? undefined : requireBasePermissions(input.basePermissions);
   const policy = input.policy ?? undefined;
+  if (policy) refuseSecretsInPolicy('policy', policy);
   const current = findRoleByKey(db, caller.accountId, input.key);
   if (!current) throw notFound('Custom role');
   const resource = roleResource(current.key);

@@ -44,7 +44,7 @@ import {
   type Authority,
 } from './authority.ts';
 import { roleGrant } from './permissions.ts';
-import { optionalText, requireName } from './validation.ts';
+import { optionalText, refuseSecretsInPolicy, requireName } from './validation.ts';
 
 /**
  * Access tokens: creation caps, lifecycle (update, clone, reset, delete) and visibility.
@@ -232,6 +232,7 @@ function scopeOf(context: Context, input: ScopeInput): TokenScope | undefined {
   if (input.inlinePolicy) {
     if (input.inlinePolicy.length === 0) throw badInput('inlinePolicy', 'must contain at least one statement');
     if (input.inlinePolicy.length > MAX_INLINE_STATEMENTS) throw badInput('inlinePolicy', `at most ${MAX_INLINE_STATEMENTS} statements`);
+    refuseSecretsInPolicy('inlinePolicy', input.inlinePolicy);
     return { kind: 'inline', policy: [...input.inlinePolicy] };
   }
   return undefined;
