@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { App } from './app.ts';
-import { redact } from './logger.ts';
+import { findSecrets } from '@latchkey/sdk/secrets';
 
 /** Node's http adapter puts the socket on the server context Yoga passes along. */
 interface NodeServerContext {
@@ -26,12 +26,15 @@ export function clientAddress(app: App, initial: YogaInitialContext): string {
 const requestIds = new WeakMap<Request, string>();
 
 /** One id per request, shared by the context, logs, audit entries and masked errors. */
+const REQUEST_ID = /^[\x21-\x7e]{1,64}$/;
+
 export function requestIdOf(request: Request): string {
   let id = requestIds.get(request);
   if (!id) {
-    // A client's id is echoed and logged: a secret pasted into it is obscured first.
+    // A client's id is echoed in a header, logged and audited: only a short printable one that
+    // holds no secret is kept; anything else gets an id of ours.
     const given = request.headers.get('x-request-id');
-    id = (given ? redact(given) : '').slice(0, 64) || randomUUID();
+    id = given && REQUEST_ID.test(given) && findSecrets(given).length === 0 ? given : randomUUID();
     requestIds.set(request, id);
   }
   return id;

@@ -195,9 +195,6 @@ export function updateMember(context: Context, memberId: string, input: UpdateMe
     const changes: Record<string, { before: unknown; after: unknown }> = {};
     const patch: { role?: BaseRole; roleAttributes?: RoleAttributes } = {};
     if (input.role && input.role !== target.role) {
-      if (target.role === 'owner' && countOtherActiveOwners(tx, target.accountId, target.id) === 0) {
-        throw conflict('The last owner of the account cannot be downgraded; make another member owner first');
-      }
       patch.role = input.role;
       changes.role = { before: target.role, after: input.role };
     }
@@ -213,6 +210,9 @@ export function updateMember(context: Context, memberId: string, input: UpdateMe
     if (Object.keys(changes).length === 0) return target;
     const action = changes.role ? 'updateRole' : changes.customRoles ? 'updateCustomRole' : 'updateMemberRoleAttributes';
     assertMayChange(tx, caller, limit, action, target);
+    if (changes.role && target.role === 'owner' && countOtherActiveOwners(tx, target.accountId, target.id) === 0) {
+      throw conflict('The last owner of the account cannot be downgraded; make another member owner first');
+    }
     if (roles && changes.customRoles) setMemberCustomRoles(tx, target.id, roles.map((r) => r.id));
     const row = updateMemberRow(tx, target.id, { ...patch, updatedAt: new Date() });
     if (!row) throw notFound('Member');

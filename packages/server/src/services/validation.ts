@@ -22,7 +22,7 @@ function refuseSecrets(field: string, value: string): void {
  * soft hyphens and byte-order marks. Free text (descriptions) may keep tabs and new lines.
  */
 const INVISIBLE = /[\p{Cc}\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/u;
-const INVISIBLE_IN_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/u;
+const INVISIBLE_IN_TEXT = /(?![\t\n\r])[\p{Cc}\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/u;
 
 function refuseInvisible(field: string, value: string, pattern = INVISIBLE): void {
   const found = pattern.exec(value);
@@ -99,7 +99,6 @@ export function requireRoleAttributes(
   field: string,
   input: ReadonlyArray<{ key: string; values: readonly string[] }> | null | undefined,
 ): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
   // Own keys only: `constructor` or `__proto__` are ordinary names, not Object.prototype's.
   const seen = new Map<string, string[]>();
   for (const { key, values } of input ?? []) {
