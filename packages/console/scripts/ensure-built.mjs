@@ -1,3 +1,4 @@
+/* global console, process */
 // Builds the console when packages/console/dist is missing or older than its sources, so that
 // `pnpm start` on a fresh clone serves it at / without a separate build step.
 import { spawnSync } from 'node:child_process';
