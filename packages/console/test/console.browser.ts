@@ -298,6 +298,19 @@ describe('the other pages', () => {
     await decision.waitFor();
     await expect(decision.getByText('base:owner', { exact: true }).isVisible()).resolves.toBe(true);
 
+    // For a personal READER token of the owner: denied, and the token (not its owner) is the limit.
+    const sdk = createClient({ url: server.graphql });
+    const { secret } = await sdk.login({ email: OWNER.email, password: OWNER.password });
+    await sdk.withToken(secret).createToken({ name: 'checker', role: 'READER' });
+    await page.reload();
+    await page.getByLabel('Credential').selectOption({ label: `Token checker (personal, ${OWNER.email})` });
+    await page.getByLabel('Action').fill('createProject');
+    await page.getByLabel('Resource').fill('proj/web');
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    const denied = page.getByRole('region', { name: 'Denied' });
+    await denied.waitFor();
+    await expect(denied.getByText("Limited by the token's own scope.").isVisible()).resolves.toBe(true);
+
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByLabel('Action').fill('updateCustomRole*');
     await page.getByRole('button', { name: 'Apply filters' }).click();

@@ -1,17 +1,18 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { types } from '@latchkey/sdk';
-import { GuardedButton, rawIdOf, usePermissions } from '../access.tsx';
+import { GuardedButton, rawIdOf, refusal, usePermissions } from '../access.tsx';
 import { Confirm, ErrorList, Field } from '../components.tsx';
 import { roleLabel } from './Tokens.tsx';
 
 type Member = types.MemberAdminFieldsFragment;
 const ROLES: types.BaseRole[] = ['NO_ACCESS', 'READER', 'WRITER', 'ADMIN', 'OWNER'];
 
-function RoleChecks({ roles, value, onChange }: { roles: Array<{ key: string; name: string }>; value: string[]; onChange: (keys: string[]) => void }) {
+function RoleChecks({ roles, value, onChange, reason }: { roles: Array<{ key: string; name: string }>; value: string[]; onChange: (keys: string[]) => void; reason?: string | null }) {
   return (
-    <fieldset>
+    <fieldset disabled={Boolean(reason)}>
       <legend>Custom roles</legend>
+      {reason && <p className="reason">{reason}</p>}
       {roles.length === 0 && <p className="hint">No custom roles yet.</p>}
       {roles.map((r) => (
         <label key={r.key} className="check">
@@ -34,7 +35,7 @@ function MemberRow({ member, me, roles, onChanged }: { member: Member; me: types
     e.preventDefault();
     const input: types.UpdateMemberInput = { id: member.id };
     if (role !== member.role) input.role = role;
-    input.customRoleKeys = custom;
+    if (p?.updateCustomRole.allowed) input.customRoleKeys = custom;
     const res = await update({ input });
     if (!res.error) {
       setMode('none');
@@ -63,7 +64,7 @@ function MemberRow({ member, me, roles, onChanged }: { member: Member; me: types
         </div>
         {mode === 'edit' && (
           <form className="panel" aria-label={`Change the role of ${member.email}`} onSubmit={(e) => void save(e)}>
-            <Field label="Role">
+            <Field label="Role" hint={refusal(p?.updateRole)}>
               {(props) => (
                 <select {...props} value={role} disabled={!p?.updateRole.allowed} onChange={(e) => setRole(e.target.value as types.BaseRole)}>
                   {ROLES.map((r) => (
@@ -74,7 +75,7 @@ function MemberRow({ member, me, roles, onChanged }: { member: Member; me: types
                 </select>
               )}
             </Field>
-            <RoleChecks roles={roles} value={custom} onChange={setCustom} />
+            <RoleChecks roles={roles} value={custom} onChange={setCustom} reason={refusal(p?.updateCustomRole)} />
             <ErrorList error={updated.error} />
             <div className="actions">
               <button type="submit" className="primary" disabled={updated.fetching}>

@@ -5,7 +5,7 @@ import { refusal, usePermissions, type Decision, type Permissions } from '../acc
 import { ErrorList, Field } from '../components.tsx';
 import { shownErrors } from '../errors.ts';
 import { EXAMPLE_POLICY, PolicyEditor, policyText, usePolicyCheck } from '../components/PolicyEditor.tsx';
-import { roleLabel } from './Tokens.tsx';
+import { roleLabel, type TokenPermissions } from './Tokens.tsx';
 
 type Token = types.TokenFieldsFragment;
 type BaseRole = types.BaseRole;
@@ -34,7 +34,7 @@ function scopeKindOf(token: Token | undefined): ScopeKind {
 }
 
 /** "Create an access token" (or edit one): Name, Description, Role, then "Save token". */
-export function TokenForm({ token, onSaved, onCancel }: { token?: Token; onSaved: (saved: { name: string; secret?: string }) => void; onCancel: () => void }) {
+export function TokenForm({ token, perms: tokenPerms, onSaved, onCancel }: { token?: Token; perms?: TokenPermissions; onSaved: (saved: { name: string; secret?: string }) => void; onCancel: () => void }) {
   const perms = usePermissions();
   const editing = token !== undefined;
   const scopeLocked = token?.kind === 'SERVICE';
@@ -59,6 +59,13 @@ export function TokenForm({ token, onSaved, onCancel }: { token?: Token; onSaved
   const fieldError = (field: string) => errors.find((e) => e.field?.startsWith(field))?.message ?? null;
   const formErrors = errors.filter((e) => !e.field || !['name', 'description', 'inlinePolicy', 'expiresAt'].some((f) => e.field?.startsWith(f)));
 
+  // Editing: each field the server says you may not change is disabled with its reason.
+  const editReason = (decision: Decision | undefined) => (tokenPerms && decision ? refusal(decision) : null);
+  const nameReason = editReason(tokenPerms?.rename);
+  const descriptionReason = editReason(tokenPerms?.describe);
+  const scopeReason = editReason(tokenPerms?.rescope);
+  const expiryReason = editReason(tokenPerms?.expiry);
+
   const expiresAt = (): string | null | undefined => {
     if (expiry === 'keep') return undefined;
     if (expiry === 'never') return null;
@@ -74,12 +81,12 @@ export function TokenForm({ token, onSaved, onCancel }: { token?: Token; onSaved
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (scopeKind === 'inline' && !scopeLocked && !check.statements) return;
+    if (scopeKind === 'inline' && !scopeLocked && !scopeReason && !check.statements) return;
     if (editing) {
       const input: types.UpdateTokenInput = { id: token.id };
       if (name !== token.name) input.name = name;
       if (description !== (token.description ?? '')) input.description = description;
-      if (!scopeLocked) Object.assign(input, scopeInput());
+      if (!scopeLocked && !scopeReason) Object.assign(input, scopeInput());
       const at = expiresAt();
       if (at !== undefined) input.expiresAt = at;
       const res = await update({ input });
@@ -102,15 +109,15 @@ export function TokenForm({ token, onSaved, onCancel }: { token?: Token; onSaved
   return (
     <form className="panel" aria-labelledby="token-form-title" onSubmit={(e) => void submit(e)} noValidate>
       <h2 id="token-form-title">{title}</h2>
-      <Field label="Name" error={fieldError('name')}>
-        {(p) => <input {...p} required value={name} onChange={(e) => setName(e.target.value)} />}
+      <Field label="Name" error={fieldError('name')} hint={nameReason}>
+        {(p) => <input {...p} required disabled={nameReason !== null} value={name} onChange={(e) => setName(e.target.value)} />}
       </Field>
-      <Field label="Description" error={fieldError('description')}>
-        {(p) => <textarea {...p} rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />}
+      <Field label="Description" error={fieldError('description')} hint={descriptionReason}>
+        {(p) => <textarea {...p} rows={2} disabled={descriptionReason !== null} value={description} onChange={(e) => setDescription(e.target.value)} />}
       </Field>
 
-      {scopeLocked ? (
-        <p className="hint">A service token's scope is fixed when it is created: create a new service token to change it.</p>
+      {scopeLocked || scopeReason ? (
+        <p className="hint">{scopeLocked ? "A service token's scope is fixed when it is created: create a new service token to change it." : `The scope cannot be changed here. ${scopeReason}`}</p>
       ) : (
         <fieldset aria-describedby={scopeId}>
           <legend>Scope</legend>
@@ -194,10 +201,10 @@ export function TokenForm({ token, onSaved, onCancel }: { token?: Token; onSaved
       <Field
         label="Expiration"
         error={fieldError('expiresAt')}
-        hint={expiry === 'never' ? <strong className="warning">This token will never expire. A leaked token stays usable until someone deletes it: prefer an expiry.</strong> : undefined}
+        hint={expiryReason ?? (expiry === 'never' ? <strong className="warning">This token will never expire. A leaked token stays usable until someone deletes it: prefer an expiry.</strong> : undefined)}
       >
         {(p) => (
-          <select {...p} value={expiry} onChange={(e) => setExpiry(e.target.value)}>
+          <select {...p} value={expiry} disabled={expiryReason !== null} onChange={(e) => setExpiry(e.target.value)}>
             {editing && <option value="keep">Keep the current expiry</option>}
             {EXPIRIES.map((x) => (
               <option key={x.value} value={x.value}>
@@ -211,7 +218,7 @@ export function TokenForm({ token, onSaved, onCancel }: { token?: Token; onSaved
 
       <ErrorList errors={formErrors} />
       <div className="actions">
-        <button type="submit" className="primary" disabled={result.fetching || (scopeKind === 'inline' && !scopeLocked && !check.statements)}>
+        <button type="submit" className="primary" disabled={result.fetching || (scopeKind === 'inline' && !scopeLocked && !scopeReason && !check.statements)}>
           Save token
         </button>
         <button type="button" onClick={onCancel}>

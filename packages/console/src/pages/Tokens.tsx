@@ -7,6 +7,7 @@ import { TokenForm } from './TokenForm.tsx';
 
 type Token = types.TokenFieldsFragment;
 type Me = types.MemberFieldsFragment;
+export type TokenPermissions = types.ConsoleTokenPermissionsQuery;
 
 export function scopeSummary(token: Token): string {
   if (token.role) return `Role: ${roleLabel(token.role)}`;
@@ -63,7 +64,7 @@ const GRACE_PERIODS = [
   { label: '7 days', ms: 7 * 86_400_000 },
 ];
 
-function TokenRow({ token, me, onSecret, onEdit, onChanged }: { token: Token; me: Me; onSecret: (title: string, secret: string) => void; onEdit: (t: Token) => void; onChanged: () => void }) {
+function TokenRow({ token, me, onSecret, onEdit, onChanged }: { token: Token; me: Me; onSecret: (title: string, secret: string) => void; onEdit: (t: Token, perms: TokenPermissions) => void; onChanged: () => void }) {
   const [perms] = useQuery({
     query: types.ConsoleTokenPermissionsDocument,
     variables: { resource: tokenResourceOf(token), cloneResource: token.kind === 'SERVICE' ? 'service-token/*' : `member/${rawIdOf(me.id)}:token/*` },
@@ -122,7 +123,7 @@ function TokenRow({ token, me, onSecret, onEdit, onChanged }: { token: Token; me
       <td data-label="Status">{status(token)}</td>
       <td data-label="Actions" className="row-actions">
         <div role="group" aria-label={`Actions for ${token.name}`}>
-          <GuardedButton decision={canEdit} onClick={() => onEdit(token)}>
+          <GuardedButton decision={canEdit} onClick={() => p && onEdit(token, p)}>
             Edit
           </GuardedButton>
           <GuardedButton decision={p?.clone} onClick={() => setMode('clone')}>
@@ -175,7 +176,7 @@ export function Tokens({ me }: { me: Me }) {
   const [showAll, setShowAll] = useState(false);
   const [after, setAfter] = useState<string | null>(null);
   const [list, refetch] = useQuery({ query: types.TokensDocument, variables: { first: 25, after, showAll }, requestPolicy: 'cache-and-network' });
-  const [form, setForm] = useState<{ mode: 'create' } | { mode: 'edit'; token: Token } | null>(null);
+  const [form, setForm] = useState<{ mode: 'create' } | { mode: 'edit'; token: Token; perms: TokenPermissions } | null>(null);
   const [secret, setSecret] = useState<{ title: string; secret: string } | null>(null);
   const reload = () => refetch({ requestPolicy: 'network-only' });
   const tokens = list.data?.tokens?.edges.map((e) => e.node) ?? [];
@@ -196,6 +197,7 @@ export function Tokens({ me }: { me: Me }) {
       {form && (
         <TokenForm
           token={form.mode === 'edit' ? form.token : undefined}
+          perms={form.mode === 'edit' ? form.perms : undefined}
           onCancel={() => setForm(null)}
           onSaved={(saved) => {
             setForm(null);
@@ -236,7 +238,7 @@ export function Tokens({ me }: { me: Me }) {
           </thead>
           <tbody>
             {tokens.map((t) => (
-              <TokenRow key={t.id} token={t} me={me} onChanged={reload} onEdit={(token) => { setSecret(null); setForm({ mode: 'edit', token }); }} onSecret={(title, s) => setSecret({ title, secret: s })} />
+              <TokenRow key={t.id} token={t} me={me} onChanged={reload} onEdit={(token, tokenPerms) => { setSecret(null); setForm({ mode: 'edit', token, perms: tokenPerms }); }} onSecret={(title, s) => setSecret({ title, secret: s })} />
             ))}
           </tbody>
         </table>
