@@ -35,7 +35,7 @@ function MemberRow({ member, me, roles, onChanged }: { member: Member; me: types
     e.preventDefault();
     const input: types.UpdateMemberInput = { id: member.id };
     if (role !== member.role) input.role = role;
-    if (p?.updateCustomRole.allowed) input.customRoleKeys = custom;
+    if (p?.updateCustomRole?.allowed) input.customRoleKeys = custom;
     const res = await update({ input });
     if (!res.error) {
       setMode('none');
@@ -55,7 +55,7 @@ function MemberRow({ member, me, roles, onChanged }: { member: Member; me: types
       <td data-label="Status">{member.status.toLowerCase()}</td>
       <td data-label="Actions" className="row-actions">
         <div role="group" aria-label={`Actions for ${member.email}`}>
-          <GuardedButton decision={p ? ([p.updateRole, p.updateCustomRole].find((d) => d.allowed) ?? p.updateRole) : undefined} onClick={() => setMode('edit')}>
+          <GuardedButton decision={p ? ([p.updateRole, p.updateCustomRole].find((d) => d?.allowed) ?? p.updateRole) : undefined} onClick={() => setMode('edit')}>
             Change role
           </GuardedButton>
           <GuardedButton decision={p?.remove} className="danger" onClick={() => setMode('remove')}>
@@ -66,7 +66,7 @@ function MemberRow({ member, me, roles, onChanged }: { member: Member; me: types
           <form className="panel" aria-label={`Change the role of ${member.email}`} onSubmit={(e) => void save(e)}>
             <Field label="Role" hint={refusal(p?.updateRole)}>
               {(props) => (
-                <select {...props} value={role} disabled={!p?.updateRole.allowed} onChange={(e) => setRole(e.target.value as types.BaseRole)}>
+                <select {...props} value={role} disabled={!p?.updateRole?.allowed} onChange={(e) => setRole(e.target.value as types.BaseRole)}>
                   {ROLES.map((r) => (
                     <option key={r} value={r}>
                       {roleLabel(r)}

@@ -74,7 +74,7 @@ function TeamRow({ team, onEdit, onChanged }: { team: Team; onEdit: () => void; 
       <td data-label="Custom roles">{team.customRoles.map((r) => r.name).join(', ') || '—'}</td>
       <td data-label="Actions" className="row-actions">
         <div role="group" aria-label={`Actions for ${team.key}`}>
-          <GuardedButton decision={p ? ([p.updateMembers, p.updateRoles].find((d) => d.allowed) ?? p.updateMembers) : undefined} onClick={onEdit}>
+          <GuardedButton decision={p ? ([p.updateMembers, p.updateRoles].find((d) => d?.allowed) ?? p.updateMembers) : undefined} onClick={onEdit}>
             Edit
           </GuardedButton>
           <GuardedButton decision={p?.remove} className="danger" onClick={() => setConfirming(true)}>

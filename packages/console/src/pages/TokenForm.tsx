@@ -14,7 +14,7 @@ type ScopeKind = 'role' | 'custom' | 'inline';
 const BASE_ROLES: BaseRole[] = ['READER', 'WRITER', 'ADMIN', 'OWNER'];
 
 /** The server's answer to "could you do what this base role does?" (see ConsolePermissions). */
-function roleDecision(perms: Permissions | null, role: BaseRole): Decision | undefined {
+function roleDecision(perms: Permissions | null, role: BaseRole): Decision | null | undefined {
   if (!perms) return undefined;
   return { READER: perms.asReader, WRITER: perms.asWriter, ADMIN: perms.asAdmin, OWNER: perms.asOwner, NO_ACCESS: perms.asReader }[role];
 }
@@ -60,7 +60,7 @@ export function TokenForm({ token, perms: tokenPerms, onSaved, onCancel }: { tok
   const formErrors = errors.filter((e) => !e.field || !['name', 'description', 'inlinePolicy', 'expiresAt'].some((f) => e.field?.startsWith(f)));
 
   // Editing: each field the server says you may not change is disabled with its reason.
-  const editReason = (decision: Decision | undefined) => (tokenPerms && decision ? refusal(decision) : null);
+  const editReason = (decision: Decision | null | undefined) => (tokenPerms && decision ? refusal(decision) : null);
   const nameReason = editReason(tokenPerms?.rename);
   const descriptionReason = editReason(tokenPerms?.describe);
   const scopeReason = editReason(tokenPerms?.rescope);

@@ -105,7 +105,7 @@ function TokenRow({ token, me, onSecret, onEdit, onChanged }: { token: Token; me
     }
   };
   // Edit opens when any of its fields may change; otherwise it shows why renaming is refused.
-  const canEdit = p ? ([p.rename, p.describe, p.rescope].find((d) => d.allowed) ?? p.rename) : undefined;
+  const canEdit = p ? ([p.rename, p.describe, p.rescope].find((d) => d?.allowed) ?? p.rename) : undefined;
   return (
     <tr>
       <th scope="row">
@@ -206,7 +206,7 @@ export function Tokens({ me }: { me: Me }) {
           }}
         />
       )}
-      {perms?.viewAllTokens.allowed && (
+      {perms?.viewAllTokens?.allowed && (
         <fieldset className="segmented">
           <legend>Show</legend>
           <label>
