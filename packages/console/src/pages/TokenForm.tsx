@@ -110,7 +110,7 @@ export function TokenForm({ token, perms: tokenPerms, onSaved, onCancel }: { tok
     <form className="panel" aria-labelledby="token-form-title" onSubmit={(e) => void submit(e)} noValidate>
       <h2 id="token-form-title">{title}</h2>
       <Field label="Name" error={fieldError('name')} hint={nameReason}>
-        {(p) => <input {...p} required disabled={nameReason !== null} value={name} onChange={(e) => setName(e.target.value)} />}
+        {(p) => <input {...p} required autoFocus={!editing} disabled={nameReason !== null} value={name} onChange={(e) => setName(e.target.value)} />}
       </Field>
       <Field label="Description" error={fieldError('description')} hint={descriptionReason}>
         {(p) => <textarea {...p} rows={2} disabled={descriptionReason !== null} value={description} onChange={(e) => setDescription(e.target.value)} />}

@@ -44,7 +44,7 @@ function ShownSecret({ title, secret, onDone }: { title: string; secret: string;
       </p>
       <div className="secret-row">
         <label htmlFor="new-secret">Secret</label>
-        <input id="new-secret" readOnly value={secret} onFocus={(e) => e.target.select()} />
+        <input id="new-secret" readOnly autoFocus value={secret} onFocus={(e) => e.target.select()} />
         <button type="button" onClick={() => void copy()}>
           Copy
         </button>
