@@ -1,7 +1,9 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 /**
  * The web console (packages/console, built by Vite) served by the server itself: same origin as
@@ -12,6 +14,7 @@ import { fileURLToPath } from 'node:url';
  *   build is picked up at once.
  * - Paths without an extension are client routes (/tokens, /members…): they get index.html.
  * - Nothing outside the build folder is ever read (decoded, normalised, then checked to be inside).
+ * - Text files go gzipped to browsers that accept it, with an ETag (a revalidation is a 304).
  */
 
 /** Where `pnpm --filter @latchkey/console build` writes the console. */
@@ -152,19 +155,56 @@ export function createConsoleHandler(options: ConsoleOptions): Handler {
     }
     const type = CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
     const hashed = path.startsWith('/assets/') && file !== index;
-    const size = statSync(file).size;
-    res.writeHead(200, {
+    const loaded = load(file, type);
+    const headers: Record<string, string> = {
       ...SECURITY_HEADERS,
       'content-type': type,
-      'content-length': String(size),
       'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
-    });
-    if (head) {
+      etag: loaded.etag,
+      vary: 'accept-encoding',
+    };
+    // `no-cache` means "revalidate": an unchanged index.html costs a 304, not a download.
+    if (req.headers['if-none-match'] === loaded.etag) {
+      res.writeHead(304, headers);
       res.end();
       return;
     }
-    createReadStream(file).pipe(res);
+    const gzip = loaded.gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')) ? loaded.gzip : null;
+    const body = gzip ?? loaded.body;
+    if (gzip) headers['content-encoding'] = 'gzip';
+    headers['content-length'] = String(body.length);
+    res.writeHead(200, headers);
+    res.end(head ? undefined : body);
   };
+}
+
+interface Loaded {
+  mtimeMs: number;
+  size: number;
+  body: Buffer;
+  /** Text files, gzipped once: the console is a few hundred kB of JavaScript that compresses 4:1. */
+  gzip: Buffer | null;
+  etag: string;
+}
+
+const loadedFiles = new Map<string, Loaded>();
+
+/** The file's bytes (and gzip), read and compressed once per version of the file. */
+function load(file: string, type: string): Loaded {
+  const stat = statSync(file);
+  const cached = loadedFiles.get(file);
+  if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached;
+  const body = readFileSync(file);
+  const compressible = /^text\/|javascript|json|svg/.test(type);
+  const loaded: Loaded = {
+    mtimeMs: stat.mtimeMs,
+    size: stat.size,
+    body,
+    gzip: compressible ? gzipSync(body) : null,
+    etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
+  };
+  loadedFiles.set(file, loaded);
+  return loaded;
 }
 
 /** Routes /graphql to Yoga and everything else to the console. */

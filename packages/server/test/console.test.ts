@@ -3,6 +3,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -19,14 +20,17 @@ interface Raw {
 }
 
 /** A request with the path sent exactly as written (fetch would normalise `..` away). */
-function raw(origin: string, path: string, method = 'GET'): Promise<Raw> {
+function raw(origin: string, path: string, method = 'GET', extra: Record<string, string> = {}): Promise<Raw> {
   const url = new URL(origin);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path, method, headers: method === 'POST' ? { 'content-type': 'application/json' } : {} }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    const req = request({ host: url.hostname, port: url.port, path, method, headers: { ...(method === 'POST' ? { 'content-type': 'application/json' } : {}), ...extra } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        const body = res.headers['content-encoding'] === 'gzip' ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+      });
     });
     req.on('error', reject);
     req.end(method === 'POST' ? JSON.stringify({ query: '{ __typename }' }) : undefined);
@@ -83,6 +87,23 @@ describe('serving the built console', () => {
     const css = await raw(origin, '/assets/index-DeF456.css');
     expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
     expect(css.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+  });
+
+  it('sends text gzipped to browsers that accept it, and answers a revalidation of an unchanged file with 304', async () => {
+    const plain = await raw(origin, '/assets/index-AbC123.js');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const zipped = await raw(origin, '/assets/index-AbC123.js', 'GET', { 'accept-encoding': 'gzip, deflate, br' });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toBe('accept-encoding');
+    expect(zipped.body).toBe('console.log("console")');
+    const first = await raw(origin, '/');
+    const etag = String(first.headers.etag);
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const again = await raw(origin, '/', 'GET', { 'if-none-match': etag });
+    expect(again.status).toBe(304);
+    expect(again.body).toBe('');
+    expect(again.headers['cache-control']).toBe('no-cache');
+    expect((await raw(origin, '/', 'GET', { 'if-none-match': '"stale"' })).status).toBe(200);
   });
 
   it('an unhashed file is served with its type but revalidated (no-cache)', async () => {
