@@ -253,6 +253,16 @@ describe('the console at 390 px, from the keyboard', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: join(SCREENSHOTS, 'access-tokens-390px.png'), fullPage: true });
+
+    // Every page, reached through the folded navigation, fits the width.
+    for (const [link, heading] of [['Members', 'Members'], ['Roles', 'Roles'], ['Teams', 'Teams'], ['Audit log', 'Audit log'], ['Check access', 'Check access']] as const) {
+      await page.getByRole('button', { name: 'Menu' }).click();
+      await page.getByRole('link', { name: link }).click();
+      await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+      expect(await page.getByRole('link', { name: link }).isVisible(), `${link}: the menu folds again`).toBe(false);
+      const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(sideways, link).toBeLessThanOrEqual(0);
+    }
     expect(problems).toEqual([]);
   });
 });
