@@ -31,6 +31,8 @@ export function tokenResourceOf(token: { id: string; kind: string; owner?: { id:
 export function refusal(decision: Decision | null | undefined): string | null {
   if (!decision) return 'checking your permissions…';
   if (decision.allowed) return null;
+  // The server's reason usually names the action and resource already; say them once.
+  if (decision.reason.includes(decision.action)) return `Not allowed: ${decision.reason}`;
   return `You may not ${decision.action} on ${decision.resource}: ${decision.reason}`;
 }
 
