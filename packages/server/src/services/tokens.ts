@@ -6,7 +6,7 @@ import {
   type RoleAttributes,
   type Statement,
 } from '@latchkey/policy';
-import { isAuthorized } from '../auth/authorize.ts';
+import { assertAllowed, isAuthorized } from '../auth/authorize.ts';
 import type { Caller } from '../auth/caller.ts';
 import { digestSecret, generateSecret, obscureSecret } from '../auth/secrets.ts';
 import { callerOf, type Context } from '../context.ts';
@@ -418,7 +418,10 @@ interface NewToken {
 }
 
 /** Inserts a token, its first secret and its custom roles, with the limit check and audit entry, in one transaction. */
-function issue(context: Context, limit: Authority, token: NewToken, audit: { action: string; title: string; changes: AuditChanges }): IssuedToken {
+/** Thrown inside a dry run's transaction once every check has passed, so nothing is kept. */
+class DryRunPassed extends Error {}
+
+function issue(context: Context, limit: Authority, token: NewToken, audit: { action: string; title: string; changes: AuditChanges }, dryRun = false): IssuedToken {
   const caller = callerOf(context);
   const secret = generateSecret(token.kind);
   const now = new Date();
@@ -446,6 +449,7 @@ function issue(context: Context, limit: Authority, token: NewToken, audit: { act
     insertTokenSecret(tx, { secretHash: digestSecret(secret), tokenId: inserted.id, createdAt: now });
     if (token.scope.kind === 'customRoles') setTokenCustomRoles(tx, inserted.id, token.scope.roles.map((r) => r.id));
     assertTokenWithinCaller(tx, context, limit, inserted, audit.action);
+    if (dryRun) throw new DryRunPassed();
     recordAudit(tx, context, { action: audit.action, resource: tokenResource(inserted), title: audit.title, changes: audit.changes });
     return inserted;
   });
@@ -471,7 +475,7 @@ function createdChanges(token: NewToken): AuditChanges {
 }
 
 /** Creates a personal or service token under the creation caps; `id` was fixed when its scopes were decided. */
-export function createToken(context: Context, id: string, input: CreateTokenInput): IssuedToken {
+export function createToken(context: Context, id: string, input: CreateTokenInput, dryRun = false): IssuedToken {
   const caller = callerOf(context);
   const now = new Date();
   const name = requireName('name', input.name);
@@ -487,11 +491,38 @@ export function createToken(context: Context, id: string, input: CreateTokenInpu
   const limit = callerAuthority(context.app.db, caller);
   assertScopeCaps(context, limit, { action: 'createAccessToken', resource, kind, scope, owner: caller.member, serviceAttributes: roleAttributes ?? {} });
   const token: NewToken = { id, kind, name, description, scope, defaultApiVersion, expiresAt, roleAttributes };
-  return issue(context, limit, token, {
-    action: 'createAccessToken',
-    title: `${actorName(caller)} created ${kindLabel(kind)} '${name}'`,
-    changes: createdChanges(token),
-  });
+  return issue(
+    context,
+    limit,
+    token,
+    { action: 'createAccessToken', title: `${actorName(caller)} created ${kindLabel(kind)} '${name}'`, changes: createdChanges(token) },
+    dryRun,
+  );
+}
+
+export type ScopeCheck = { allowed: true } | { allowed: false; action: string; resource: string; reason: string };
+
+/**
+ * Whether createToken would give the caller this token, decided by the very same caps and
+ * no-escalation rule, in a transaction that is always rolled back: for forms that show, before
+ * saving, the first action and resource the caller's permissions do not cover. Bad input is
+ * still BAD_USER_INPUT; a refusal is returned, not thrown.
+ */
+export function checkNewToken(context: Context, id: string, input: CreateTokenInput): ScopeCheck {
+  try {
+    // The guard createToken has in the schema, answered here rather than as an error.
+    const caller = callerOf(context);
+    assertAllowed(context, { action: 'createAccessToken', resource: newTokenResource(caller, input.serviceToken ? 'service' : 'personal', id) });
+    createToken(context, id, input, true);
+  } catch (error) {
+    if (error instanceof DryRunPassed) return { allowed: true };
+    const extensions = error instanceof LatchkeyError ? error.extensions : undefined;
+    if (extensions?.code === 'FORBIDDEN') {
+      return { allowed: false, action: String(extensions.action), resource: String(extensions.resource), reason: String(extensions.reason) };
+    }
+    throw error;
+  }
+  throw new Error('a dry run never creates a token');
 }
 
 /**
