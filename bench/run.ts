@@ -1,21 +1,22 @@
 /**
  * `pnpm bench`: every benchmark in one run on this machine, one table, and the raw figures as
  * JSON in bench/results/<date>.json. Figures are printed, never asserted.
- * BENCH_ONLY=policy,http,scale,revocation runs a subset.
+ * BENCH_ONLY=policy,http,cpu,scale,revocation runs a subset.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchCpu, type CpuResult } from './cpu.ts';
 import { benchHttp, type HttpResult } from './http.ts';
 import { fmt, formatTable } from './lib/table.ts';
 import { benchPolicy, type PolicyBenchResult } from './policy.ts';
 import { benchRevocation, type RevocationResult } from './revocation.ts';
 import { benchScale, type ScaleResult } from './scale.ts';
 
-const only = new Set((process.env.BENCH_ONLY ?? 'policy,http,scale,revocation').split(','));
+const only = new Set((process.env.BENCH_ONLY ?? 'policy,http,cpu,scale,revocation').split(','));
 const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) };
-const results: { machine: typeof machine; date: string; policy?: PolicyBenchResult; http?: HttpResult; scale?: ScaleResult; revocation?: RevocationResult } = {
+const results: { machine: typeof machine; date: string; policy?: PolicyBenchResult; http?: HttpResult; cpu?: CpuResult; scale?: ScaleResult; revocation?: RevocationResult } = {
   machine,
   date: new Date().toISOString(),
 };
@@ -43,6 +44,13 @@ if (only.has('http')) {
   row('http', 'authenticated / auth off', fmt.pct(http.ratio), '≥ 95%');
   row('http', 'per-token limiter on / off', fmt.pct(http.limiterRatio), '≈ 100%');
   row('http', 'lastUsedAt writes per 10,000 requests', `${http.lastUsed.writes} (${http.lastUsed.flushes} flush intervals, 1 token)`, '≤ 1 per token per flush');
+}
+
+if (only.has('cpu')) {
+  const cpu = (results.cpu = await step('server CPU per request', () => benchCpu()));
+  const goals: Record<string, string> = { 'Latchkey { viewer { member { id } } }, token': '≤ 1.5× Yoga', 'Latchkey checkAccess, token': '≤ 2× Yoga', 'Latchkey GUARDED_QUERY, token': '≤ 2.5× Yoga' };
+  for (const r of cpu.rows) row('cpu', `${r.name}: CPU µs/request (req/s)`, `${fmt.int(r.cpuMicrosPerRequest)} (${fmt.int(r.requestsPerSecond)})`, `${fmt.num(r.ratioToYoga)}× bare Yoga${goals[r.name] ? `; goal ${goals[r.name]}` : ''}`);
+  row('cpu', 'Latchkey idle RSS', `${cpu.latchkeyIdleRssMiB} MiB`, '≤ 150 MiB');
 }
 
 if (only.has('scale')) {
