@@ -9,7 +9,7 @@ import { reportCpuOverIpc } from './cpu-report.ts';
 
 // The server's own copy of Yoga (the bench has no dependency of its own on it).
 const require = createRequire(new URL('../../packages/server/package.json', import.meta.url));
-const { createSchema, createYoga } = require('graphql-yoga') as typeof import('graphql-yoga');
+const { createSchema, createYoga } = require('graphql-yoga') as typeof import('../../packages/server/node_modules/graphql-yoga');
 
 const yoga = createYoga({
   schema: createSchema({
