@@ -135,6 +135,24 @@ describe('2. an admin cannot become owner', () => {
   });
 });
 
+describe('only what a change adds must be within the caller', () => {
+  it('an admin may give a team with the owner in it a role within the admin\'s authority, and edit a role the owner holds', async () => {
+    const server = await httpServer();
+    const admin = await addMember(server, { role: 'admin' });
+    const owner = await ownerId(server);
+    const flags = [{ effect: 'ALLOW', actions: ['*'], resources: ['proj/*:env/*:flag/*'] }];
+    succeeded(await server.gql(CREATE_ROLE, { input: { key: 'flags', name: 'Flags', policy: flags } }, { auth: server.owner }));
+    succeeded(await server.gql(UPDATE_MEMBER, { input: { id: owner, customRoleKeys: ['flags'] } }, { auth: server.owner }));
+    // The owner can do more than the admin, but the team and the edit hand the owner nothing new beyond the admin.
+    succeeded(await server.gql(CREATE_TEAM, { input: { key: 'ops', name: 'Ops', memberIds: [owner], customRoleKeys: ['flags'] } }, { auth: admin.session }));
+    const viewOnly = [{ effect: 'ALLOW', actions: ['viewProject'], resources: ['proj/*'] }];
+    succeeded(await server.gql(UPDATE_ROLE, { input: { key: 'flags', policy: viewOnly } }, { auth: admin.session }));
+    // What the admin lacks stays refused, however strong the holders already are.
+    const extensions = forbidden(await server.gql(UPDATE_ROLE, { input: { key: 'flags', policy: [{ effect: 'ALLOW', actions: ['updateServiceTokenLimit'], resources: ['acct'] }] } }, { auth: admin.session }));
+    expect(extensions).toMatchObject({ action: 'updateServiceTokenLimit', resource: 'acct' });
+  });
+});
+
 describe('4. role attribute names are ordinary names', () => {
   it('constructor, toString and hasOwnProperty are accepted as keys (not "given twice")', async () => {
     const server = await httpServer();
