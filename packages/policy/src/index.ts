@@ -56,3 +56,4 @@ export {
 } from './evaluate.ts';
 export { PrincipalCache } from './cache.ts';
 export { contains, type Containment } from './contains.ts';
+export { POLICY_LIMITS, type PolicyLimits } from './limits.ts';
