@@ -45,26 +45,9 @@ function regionOf(s: TypedStatement): Region {
 }
 
 /** A statement's region split into pieces that are checked one by one (one per pattern). */
-function pieces(s: TypedStatement): Region[] {
+function piecesOf(s: TypedStatement): Region[] {
   if (s.mode === MATCH_ANY) return s.patterns.map((p) => ({ kind: 'any', patterns: [p] }));
   return [regionOf(s)];
-}
-
-/** L(p) ⊆ L(q): every key within q's key; each tag q requires is implied by one p requires. */
-function patternWithin(p: CompiledPattern, q: CompiledPattern): boolean {
-  return p.segments.every((ps, i) => {
-    const qs = q.segments[i];
-    if (qs === undefined || !globIncludes(qs.key.glob, ps.key.glob)) return false;
-    return qs.tags.every((qt) => ps.tags.some((pt) => globIncludes(qt.glob, pt.glob)));
-  });
-}
-
-/** Disjoint iff some segment's keys cannot meet (tag filters can always all be satisfied). */
-function patternsDisjoint(p: CompiledPattern, q: CompiledPattern): boolean {
-  return p.segments.some((ps, i) => {
-    const qs = q.segments[i];
-    return qs !== undefined && !globsIntersect(ps.key.glob, qs.key.glob);
-  });
 }
 
 /** Every resource of its type: all keys `*` (or acct) and no tag filter. */
@@ -76,28 +59,147 @@ function isEmpty(r: Region): boolean {
   return r.kind === 'none' && r.patterns.some(isUniversal);
 }
 
-/** a ⊆ b (conservative: false when unsure). */
-function regionWithin(a: Region, b: Region): boolean {
-  if (b.kind === 'all' || isEmpty(a)) return true;
-  if (a.kind === 'all') return b.kind === 'any' && b.patterns.some(isUniversal);
-  if (a.kind === 'any') {
-    return a.patterns.every((p) =>
-      b.kind === 'any' ? b.patterns.some((q) => patternWithin(p, q)) : b.patterns.every((n) => patternsDisjoint(p, n)),
-    );
+/** A memo of pair results keyed by object identity. */
+class PairMemo<T extends object> {
+  private readonly rows = new Map<T, Map<T, boolean>>();
+
+  lookup(a: T, b: T): boolean | undefined {
+    return this.rows.get(a)?.get(b);
   }
-  // a = everything except a.patterns
-  if (b.kind === 'any') return b.patterns.some(isUniversal);
-  return b.patterns.every((m) => a.patterns.some((n) => patternWithin(m, n)));
+
+  store(a: T, b: T, value: boolean): boolean {
+    let row = this.rows.get(a);
+    if (row === undefined) {
+      row = new Map();
+      this.rows.set(a, row);
+    }
+    row.set(b, value);
+    return value;
+  }
 }
 
-/** a ∩ b = ∅ (conservative: false when unsure). */
-function regionsDisjoint(a: Region, b: Region): boolean {
-  if (isEmpty(a) || isEmpty(b)) return true;
-  if (a.kind === 'any' && b.kind === 'any') return a.patterns.every((p) => b.patterns.every((q) => patternsDisjoint(p, q)));
-  // p ∩ (everything except ns) = ∅ iff p ⊆ ∪ns
-  if (a.kind === 'any' && b.kind === 'none') return regionWithin(a, { kind: 'any', patterns: b.patterns });
-  if (a.kind === 'none' && b.kind === 'any') return regionWithin(b, { kind: 'any', patterns: a.patterns });
+/** L(p) ⊆ L(q): every key within q's key; each tag q requires is implied by one p requires. */
+function patternWithin(p: CompiledPattern, q: CompiledPattern): boolean {
+  for (let i = 0; i < p.segments.length; i++) {
+    const ps = p.segments[i];
+    const qs = q.segments[i];
+    if (ps === undefined || qs === undefined || !globIncludes(qs.key.glob, ps.key.glob)) return false;
+    for (const qt of qs.tags) {
+      let implied = false;
+      for (const pt of ps.tags) {
+        if (globIncludes(qt.glob, pt.glob)) {
+          implied = true;
+          break;
+        }
+      }
+      if (!implied) return false;
+    }
+  }
+  return true;
+}
+
+/** Disjoint iff some segment's keys cannot meet (tag filters can always all be satisfied). */
+function patternsDisjoint(p: CompiledPattern, q: CompiledPattern): boolean {
+  for (let i = 0; i < p.segments.length; i++) {
+    const ps = p.segments[i];
+    const qs = q.segments[i];
+    if (ps !== undefined && qs !== undefined && !globsIntersect(ps.key.glob, qs.key.glob)) return true;
+  }
   return false;
+}
+
+/**
+ * The region algebra for one `contains` call. Patterns and regions are shared by every action
+ * of a resource type (a statement compiles once per type), so each pair is compared once per
+ * call, not once per action: without this, the checks of up to eight actions of a type
+ * repeated the same comparisons. Loops, not closures: this is the hot path of `contains`.
+ */
+class Regions {
+  private readonly withinPatterns = new PairMemo<CompiledPattern>();
+  private readonly disjointPatterns = new PairMemo<CompiledPattern>();
+  private readonly withinRegions = new PairMemo<Region>();
+  private readonly disjointRegions = new PairMemo<Region>();
+  private readonly regions = new Map<TypedStatement, Region>();
+  private readonly piecesMemo = new Map<TypedStatement, Region[]>();
+
+  /** The statement's region (the same object every time it is asked). */
+  of(s: TypedStatement): Region {
+    let r = this.regions.get(s);
+    if (r === undefined) {
+      r = regionOf(s);
+      this.regions.set(s, r);
+    }
+    return r;
+  }
+
+  pieces(s: TypedStatement): Region[] {
+    let list = this.piecesMemo.get(s);
+    if (list === undefined) {
+      list = piecesOf(s);
+      this.piecesMemo.set(s, list);
+    }
+    return list;
+  }
+
+  private patternWithin(p: CompiledPattern, q: CompiledPattern): boolean {
+    return this.withinPatterns.lookup(p, q) ?? this.withinPatterns.store(p, q, patternWithin(p, q));
+  }
+
+  private patternsDisjoint(p: CompiledPattern, q: CompiledPattern): boolean {
+    return this.disjointPatterns.lookup(p, q) ?? this.disjointPatterns.store(p, q, patternsDisjoint(p, q));
+  }
+
+  /** Every pattern of `ps` is within one of `qs`. */
+  private allWithinSome(ps: readonly CompiledPattern[], qs: readonly CompiledPattern[]): boolean {
+    for (const p of ps) {
+      let found = false;
+      for (const q of qs) {
+        if (this.patternWithin(p, q)) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) return false;
+    }
+    return true;
+  }
+
+  /** No pattern of `ps` meets one of `qs`. */
+  private allDisjoint(ps: readonly CompiledPattern[], qs: readonly CompiledPattern[]): boolean {
+    for (const p of ps) for (const q of qs) if (!this.patternsDisjoint(p, q)) return false;
+    return true;
+  }
+
+  /** a ⊆ b (conservative: false when unsure). */
+  within(a: Region, b: Region): boolean {
+    if (b.kind === 'all' || isEmpty(a)) return true;
+    if (a.kind === 'all') return b.kind === 'any' && b.patterns.some(isUniversal);
+    const known = this.withinRegions.lookup(a, b);
+    if (known !== undefined) return known;
+    let result: boolean;
+    if (a.kind === 'any' && b.kind === 'any') result = this.allWithinSome(a.patterns, b.patterns);
+    else if (a.kind === 'any') {
+      // b = everything except b.patterns: every pattern of a misses all of them
+      result = this.allDisjoint(a.patterns, b.patterns);
+    } else if (b.kind === 'any') result = b.patterns.some(isUniversal);
+    // both everything-except: what b leaves out, a leaves out too
+    else result = this.allWithinSome(b.patterns, a.patterns);
+    return this.withinRegions.store(a, b, result);
+  }
+
+  /** a ∩ b = ∅ (conservative: false when unsure). */
+  disjoint(a: Region, b: Region): boolean {
+    if (isEmpty(a) || isEmpty(b)) return true;
+    if (a.kind === 'all' || b.kind === 'all') return false;
+    const known = this.disjointRegions.lookup(a, b);
+    if (known !== undefined) return known;
+    let result = false;
+    if (a.kind === 'any' && b.kind === 'any') result = this.allDisjoint(a.patterns, b.patterns);
+    // p ∩ (everything except ns) = ∅ iff p ⊆ ∪ns
+    else if (a.kind === 'any' && b.kind === 'none') result = this.allWithinSome(a.patterns, b.patterns);
+    else if (a.kind === 'none' && b.kind === 'any') result = this.allWithinSome(b.patterns, a.patterns);
+    return this.disjointRegions.store(a, b, result);
+  }
 }
 
 /** Per type id and action: the grant's allows and denies (empty when it has none). */
@@ -144,12 +246,15 @@ class InnerDenies {
   private readonly regions: readonly Region[];
   private readonly covered = new Map<Region, boolean>();
 
-  constructor(denies: readonly TypedStatement[]) {
-    this.regions = denies.map(regionOf);
+  constructor(
+    private readonly algebra: Regions,
+    denies: readonly TypedStatement[],
+  ) {
+    this.regions = denies.map((d) => algebra.of(d));
   }
 
   covers(r: Region): boolean {
-    return this.regions.some((e) => regionWithin(r, e));
+    return this.regions.some((e) => this.algebra.within(r, e));
   }
 
   coversOuterDeny(dp: Region): boolean {
@@ -162,13 +267,14 @@ class InnerDenies {
   }
 }
 
-function outerSide(grant: CompiledGrant, typeId: number, action: string): OuterSide {
+function outerSide(algebra: Regions, grant: CompiledGrant, typeId: number, action: string): OuterSide {
   const { allows, denies } = statementsFor(grant, typeId, action);
-  return { grant, allows: allows.map(regionOf), denyPieces: denies.flatMap((d) => pieces(d).map((dp) => ({ d, dp }))) };
+  return { grant, allows: allows.map((a) => algebra.of(a)), denyPieces: denies.flatMap((d) => algebra.pieces(d).map((dp) => ({ d, dp }))) };
 }
 
 /** Why no outer grant covers `piece` (null when one does). */
 function uncovered(
+  algebra: Regions,
   piece: Region,
   innerDenies: InnerDenies,
   outer: readonly OuterSide[],
@@ -176,29 +282,31 @@ function uncovered(
   action: string,
   origin: TypedStatement,
 ): Refusal | null {
+  // Outer grants first: against a built-in role a piece is usually covered at once, and the
+  // inner denies (pieces × denies) are then never compared.
+  let blocking: { d: TypedStatement; dp: Region; grant: CompiledGrant } | undefined;
+  for (const { grant, allows, denyPieces } of outer) {
+    if (!allows.some((a) => algebra.within(piece, a))) continue;
+    const found = denyPieces.find(({ dp }) => !algebra.disjoint(piece, dp) && !innerDenies.coversOuterDeny(dp));
+    if (found === undefined) return null;
+    blocking ??= { ...found, grant };
+  }
   if (innerDenies.covers(piece)) return null;
   const shown = showPiece(piece, type);
-  let blocked: Refusal | null = null;
-  for (const { grant, allows, denyPieces } of outer) {
-    if (!allows.some((a) => regionWithin(piece, a))) continue;
-    const blocking = denyPieces.find(({ dp }) => !regionsDisjoint(piece, dp) && !innerDenies.coversOuterDeny(dp));
-    if (blocking === undefined) return null;
-    if (blocked === null) {
-      const overlap = blocking.dp.kind === 'any' && blocking.dp.patterns[0] !== undefined ? narrow(shown.pattern, blocking.dp.patterns[0]) : shown.pattern;
-      blocked = {
-        resource: overlap.text,
-        reason: `${origin.source} statement ${origin.index} allows ${action} on ${shown.text}, but ${grant.source} statement ${blocking.d.index} denies ${action} on ${showPiece(blocking.dp, type).text}`,
-      };
-    }
+  if (blocking !== undefined) {
+    const { d, dp, grant } = blocking;
+    const overlap = dp.kind === 'any' && dp.patterns[0] !== undefined ? narrow(shown.pattern, dp.patterns[0]) : shown.pattern;
+    return {
+      resource: overlap.text,
+      reason: `${origin.source} statement ${origin.index} allows ${action} on ${shown.text}, but ${grant.source} statement ${d.index} denies ${action} on ${showPiece(dp, type).text}`,
+    };
   }
-  return (
-    blocked ?? {
-      resource: shown.text,
-      reason: `${origin.source} statement ${origin.index} allows ${action} on ${shown.text}, which ${
-        outer.length === 0 ? 'nothing' : outer.map((o) => o.grant.source).join(', ')
-      } does not allow`,
-    }
-  );
+  return {
+    resource: shown.text,
+    reason: `${origin.source} statement ${origin.index} allows ${action} on ${shown.text}, which ${
+      outer.length === 0 ? 'nothing' : outer.map((o) => o.grant.source).join(', ')
+    } does not allow`,
+  };
 }
 
 /**
@@ -209,17 +317,18 @@ function uncovered(
 export function contains(outer: readonly Grant[], inner: readonly Grant[]): Containment {
   const outerCompiled = outer.map(compileGrant);
   const innerCompiled = inner.map(compileGrant);
+  const algebra = new Regions();
   for (const { resourceType, action } of ACTION_CATALOG) {
     const typeId = TYPE_ID[resourceType];
     let outerSides: OuterSide[] | undefined;
     for (const grant of innerCompiled) {
       const { allows, denies } = statementsFor(grant, typeId, action);
       if (allows.length === 0) continue;
-      outerSides ??= outerCompiled.map((g) => outerSide(g, typeId, action));
-      const innerDenies = new InnerDenies(denies);
+      outerSides ??= outerCompiled.map((g) => outerSide(algebra, g, typeId, action));
+      const innerDenies = new InnerDenies(algebra, denies);
       for (const allow of allows) {
-        for (const piece of pieces(allow)) {
-          const refusal = uncovered(piece, innerDenies, outerSides, resourceType, action, allow);
+        for (const piece of algebra.pieces(allow)) {
+          const refusal = uncovered(algebra, piece, innerDenies, outerSides, resourceType, action, allow);
           if (refusal !== null) return { ok: false, action, ...refusal };
         }
       }

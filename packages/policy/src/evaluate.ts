@@ -282,19 +282,13 @@ interface ResourceSide {
 }
 
 /** Per type id: how the statement's resource side applies to that type (absent: not at all). */
-function resourceSides(grant: Grant, index: number, statement: Statement): (ResourceSide | undefined)[] {
+function resourceSides(grant: Grant, index: number, statement: Statement, specs: readonly ParsedResource[]): (ResourceSide | undefined)[] {
   const negated = statement.resources === undefined;
-  const specs = statement.resources ?? statement.notResources;
-  if (specs === undefined || (statement.resources !== undefined && statement.notResources !== undefined)) {
-    fail(grant, index, 'needs exactly one of resources or notResources');
-  }
   let any = false;
   const byType: CompiledPattern[][] = RESOURCE_TYPES.map(() => []);
-  for (const spec of specs) {
-    const parsed = parseResourceSpecifier(spec);
-    if (!parsed.ok) fail(grant, index, parsed.message);
-    if (parsed.value.kind === 'any') any = true;
-    else byType[TYPE_ID[parsed.value.resourceType]]?.push(...expandSpecifier(parsed.value, grant.roleAttributes ?? {}));
+  for (const parsed of specs) {
+    if (parsed.kind === 'any') any = true;
+    else byType[TYPE_ID[parsed.resourceType]]?.push(...expandSpecifier(parsed, grant.roleAttributes ?? {}));
   }
   return byType.map((patterns) => {
     if (!negated) {
@@ -323,14 +317,13 @@ function actionsCovered(grant: Grant, index: number, statement: Statement, type:
  * How many patterns the grant's specifiers expand to (each specifier: the product of its
  * attributes' value counts), counting only up to just over the limit.
  */
-function expandedPatterns(grant: Grant): number {
+function expandedPatterns(grant: Grant, parsed: readonly (readonly ParsedResource[])[]): number {
   const attributes = grant.roleAttributes ?? {};
   let total = 0;
-  for (const statement of grant.policy) {
-    for (const spec of statement.resources ?? statement.notResources ?? []) {
-      const parsed = parseResourceSpecifier(spec);
+  for (const specs of parsed) {
+    for (const spec of specs) {
       let n = 1;
-      for (const name of parsed.ok ? attributeNames(parsed.value) : []) {
+      for (const name of attributeNames(spec)) {
         n *= attributeValues(attributes, name).length;
         if (n > POLICY_LIMITS.patternsPerGrant) break;
       }
@@ -343,7 +336,19 @@ function expandedPatterns(grant: Grant): number {
 
 export function compileGrant(grant: Grant): CompiledGrant {
   const byType = RESOURCE_TYPES.map(() => new Map<string, ActionStatements>());
-  if (expandedPatterns(grant) > POLICY_LIMITS.patternsPerGrant) {
+  // Every specifier parsed once, for the size check and the compilation.
+  const parsed = grant.policy.map((statement, index) => {
+    const specs = statement.resources ?? statement.notResources;
+    if (specs === undefined || (statement.resources !== undefined && statement.notResources !== undefined)) {
+      fail(grant, index, 'needs exactly one of resources or notResources');
+    }
+    return specs.map((spec) => {
+      const result = parseResourceSpecifier(spec);
+      if (!result.ok) fail(grant, index, result.message);
+      return result.value;
+    });
+  });
+  if (expandedPatterns(grant, parsed) > POLICY_LIMITS.patternsPerGrant) {
     return {
       source: grant.source,
       byType,
@@ -352,7 +357,7 @@ export function compileGrant(grant: Grant): CompiledGrant {
   }
   grant.policy.forEach((statement, index) => {
     if (statement.effect !== 'allow' && statement.effect !== 'deny') fail(grant, index, 'effect must be allow or deny');
-    const sides = resourceSides(grant, index, statement);
+    const sides = resourceSides(grant, index, statement, parsed[index] ?? []);
     sides.forEach((side, typeId) => {
       const type = RESOURCE_TYPES[typeId];
       const actions = byType[typeId];

@@ -14,7 +14,7 @@ export const POLICY_LIMITS = Object.freeze({
   /** Items in one statement's `resources` or `notResources`. */
   resourcesPerStatement: 50,
   /** Resource specifiers (`resources` and `notResources`) of all statements of one policy together. */
-  resourcesPerPolicy: 200,
+  resourcesPerPolicy: 100,
   /** Characters in one resource specifier (a 64-character key in each of three segments fits). */
   specifierLength: 256,
   /** Characters in one action name or action glob (the longest catalogue name has 28). */
@@ -32,7 +32,7 @@ export const POLICY_LIMITS = Object.freeze({
    * it grants nothing. Dropping a whole grant only ever removes permissions (deny wins only
    * inside a grant), so decisions and `contains` stay sound.
    */
-  patternsPerGrant: 1000,
+  patternsPerGrant: 250,
 });
 
 export type PolicyLimits = typeof POLICY_LIMITS;
