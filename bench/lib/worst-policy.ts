@@ -70,7 +70,7 @@ export function worstPolicies(self: string): WorstPolicy[] {
   const tokenPrefix = `member/${self}:token/`;
   const keyLength = L.specifierLength - tokenPrefix.length;
   const tokens: WorstPolicy = {
-    name: 'tokens: 200 long 8-glob keys, 8 actions',
+    name: `tokens: ${L.resourcesPerPolicy} keys of ${keyLength} characters and ${L.globsPerName} globs, 8 actions`,
     policy: statements(L.resourcesPerPolicy, (i, effect) => `${tokenPrefix}${key(keyLength, i, effect)}`),
     within: 'reader',
     resources: Array.from({ length: 200 }, () => request(tokenPrefix, random, keyLength)),
@@ -80,16 +80,17 @@ export function worstPolicies(self: string): WorstPolicy[] {
   const tags = Array.from({ length: L.tagsPerSegment }, (_, i) => `t${i}*a*b*a`).join(',');
   const flagKey = Math.floor((L.specifierLength - 'proj/;:env/;:flag/'.length - 2 * tags.length) / 3);
   const flags: WorstPolicy = {
-    name: 'flags: 3 globbed keys + 5 globbed tags on 2 segments',
+    name: `flags: 3 globbed keys, ${L.tagsPerSegment} globbed tags on 2 segments, ${L.resourcesPerPolicy} specifiers`,
     policy: statements(L.resourcesPerPolicy, (i, effect) => `proj/${key(flagKey, i, effect)};${tags}:env/${key(flagKey, i, effect)};${tags}:flag/${key(flagKey, i, effect)}`),
     within: 'writer',
     resources: Array.from({ length: 200 }, () => `proj/${request('', random, flagKey)}:env/${request('', random, flagKey)}:flag/${request('', random, flagKey)}`),
   };
 
-  // notResources: each statement excludes 50 patterns, so region tests compare 50 × 50.
+  // notResources: each statement excludes the most patterns, so region tests compare them all pairwise.
+  const exceptStatements = Math.floor(L.resourcesPerPolicy / L.resourcesPerStatement);
   const except: WorstPolicy = {
-    name: 'notResources: 4 × 50 exclusions',
-    policy: [0, 1, 2, 3].map((s) => ({
+    name: `notResources: ${exceptStatements} statements × ${L.resourcesPerStatement} exclusions`,
+    policy: Array.from({ length: exceptStatements }, (_, s) => ({
       effect: s % 2 === 0 ? 'allow' : 'deny',
       actions: ['*'],
       notResources: Array.from({ length: L.resourcesPerStatement }, (_, j) => `${tokenPrefix}${key(keyLength, s * 100 + j, s % 2 === 0 ? 'allow' : 'deny')}`),

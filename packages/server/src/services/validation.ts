@@ -68,7 +68,7 @@ export function requireRoleAttributes(
   const out: Record<string, string[]> = {};
   for (const { key, values } of input ?? []) {
     if (!KEY.test(key)) throw badInput(field, `invalid attribute key "${key}"`);
-    if (key in out) throw badInput(field, `attribute "${key}" given twice`);
+    if (Object.hasOwn(out, key)) throw badInput(field, `attribute "${key}" given twice`);
     for (const v of values) if (v.length === 0 || v.length > 200) throw badInput(field, `attribute "${key}" has an empty or too long value`);
     for (const v of values) refuseSecrets(field, v);
     out[key] = [...new Set(values)];
