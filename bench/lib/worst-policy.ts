@@ -109,5 +109,19 @@ export function worstPolicies(self: string): WorstPolicy[] {
     resources: Array.from({ length: 200 }, () => request(tokenPrefix, random, keyLength)),
   };
 
-  return [tokens, flags, except, attributes];
+  // Actions: the most action globs, each scanning deep into every catalogue name (8 globs, one match).
+  const perStatement = Math.floor(L.actionsPerPolicy / L.statements);
+  const actionGlob = (i: number) => (i % 2 === 0 ? '*c*c*e*s*s*T*o*n' : '*c*c*e*s*T*o*k*n');
+  const actions: WorstPolicy = {
+    name: `actions: ${L.actionsPerPolicy} action globs of ${L.globsPerName} stars`,
+    policy: Array.from({ length: L.statements }, (_, s) => ({
+      effect: s % 2 === 0 ? 'allow' : 'deny',
+      actions: Array.from({ length: perStatement }, (_, i) => actionGlob(s + i)),
+      resources: [`${tokenPrefix}${key(keyLength, s, s % 2 === 0 ? 'allow' : 'deny')}`, `${tokenPrefix}${key(keyLength, s + 50, s % 2 === 0 ? 'allow' : 'deny')}`],
+    })),
+    within: 'reader',
+    resources: Array.from({ length: 200 }, () => request(tokenPrefix, random, keyLength)),
+  };
+
+  return [tokens, flags, except, attributes, actions];
 }

@@ -25,6 +25,12 @@ const CASES: Array<{ name: string; at: number; policy: (n: number) => unknown[];
     issue: (n) => ({ statement: -1, field: 'statement', message: `at most ${L.resourcesPerPolicy} resource specifiers in a policy, resources and notResources together (found ${n})` }),
   },
   {
+    name: 'action names per policy',
+    at: L.actionsPerPolicy,
+    policy: (n) => many(Math.ceil(n / 25), (s) => allow(many(Math.min(25, n - s * 25), () => 'viewProject'), [`proj/p${s}`])),
+    issue: (n) => ({ statement: -1, field: 'statement', message: `at most ${L.actionsPerPolicy} action names in a policy, actions and notActions together (found ${n})` }),
+  },
+  {
     name: 'actions per statement',
     at: L.actionsPerStatement,
     policy: (n) => [allow(many(n, () => 'viewProject'), ['proj/a'])],

@@ -11,9 +11,17 @@ export const POLICY_LIMITS = Object.freeze({
   statements: 50,
   /** Items in one statement's `actions` or `notActions`. */
   actionsPerStatement: 50,
+  /**
+   * Action names (`actions` and `notActions`) of all statements of one policy together. Each is
+   * tested against the catalogue when validated and compiled, so this bounds that linear work.
+   */
+  actionsPerPolicy: 500,
   /** Items in one statement's `resources` or `notResources`. */
   resourcesPerStatement: 50,
-  /** Resource specifiers (`resources` and `notResources`) of all statements of one policy together. */
+  /**
+   * Resource specifiers (`resources` and `notResources`) of all statements of one policy
+   * together. `contains` compares patterns pairwise, so this is the limit its cost grows with.
+   */
   resourcesPerPolicy: 100,
   /** Characters in one resource specifier (a 64-character key in each of three segments fits). */
   specifierLength: 256,

@@ -114,12 +114,15 @@ export function validatePolicy(input: unknown): PolicyValidation {
   if (input.length > POLICY_LIMITS.statements) {
     return policyIssue(`at most ${POLICY_LIMITS.statements} statements in a policy (found ${input.length})`);
   }
-  const specifiers = input.reduce<number>(
-    (sum, raw: unknown) => sum + (isRecord(raw) ? listLength(raw['resources']) + listLength(raw['notResources']) : 0),
-    0,
-  );
+  const total = (a: ListField, b: ListField) =>
+    input.reduce<number>((sum, raw: unknown) => sum + (isRecord(raw) ? listLength(raw[a]) + listLength(raw[b]) : 0), 0);
+  const specifiers = total('resources', 'notResources');
   if (specifiers > POLICY_LIMITS.resourcesPerPolicy) {
     return policyIssue(`at most ${POLICY_LIMITS.resourcesPerPolicy} resource specifiers in a policy, resources and notResources together (found ${specifiers})`);
+  }
+  const actions = total('actions', 'notActions');
+  if (actions > POLICY_LIMITS.actionsPerPolicy) {
+    return policyIssue(`at most ${POLICY_LIMITS.actionsPerPolicy} action names in a policy, actions and notActions together (found ${actions})`);
   }
   const issues: PolicyIssue[] = [];
   const policy: Statement[] = [];
@@ -187,6 +190,8 @@ function validateStatement(raw: unknown, index: number, issues: PolicyIssue[]): 
   if (resources !== undefined && !anyType && named.size > 0) referenced = RESOURCE_TYPES.filter((t) => named.has(t));
 
   const actionField: ListField = actions !== undefined ? 'actions' : 'notActions';
+  // The distinct catalogue names of those types, computed once per statement (not per action).
+  const candidates = [...new Set(ACTION_CATALOG.filter((a) => referenced.includes(a.resourceType)).map((a) => a.action))];
   (actions ?? notActions ?? []).forEach((action, i) => {
     if (action.length > POLICY_LIMITS.actionLength) {
       issues.push({
@@ -217,7 +222,7 @@ function validateStatement(raw: unknown, index: number, issues: PolicyIssue[]): 
       return;
     }
     const matcher = new GlobMatcher(globFromText(action));
-    const known = ACTION_CATALOG.some((a) => referenced.includes(a.resourceType) && matcher.test(a.action));
+    const known = candidates.some((name) => matcher.test(name));
     if (!known) {
       const where = referenced.length === RESOURCE_TYPES.length ? 'any resource type' : referenced.join(', ');
       issues.push({

@@ -45,6 +45,13 @@ const LIMITS: Array<{ limit: string; at: number; policy: (n: number) => Statemen
     says: (n) => `at most ${L.statements} statements in a policy (found ${n})`,
   },
   {
+    limit: 'action names per policy',
+    at: L.actionsPerPolicy,
+    policy: (n) => Array.from({ length: Math.ceil(n / 25) }, (_, s) => allow(Array.from({ length: Math.min(25, n - s * 25) }, () => 'viewProject'), [`proj/p${s}`])),
+    element: '',
+    says: (n) => `at most ${L.actionsPerPolicy} action names in a policy, actions and notActions together (found ${n})`,
+  },
+  {
     limit: 'actions per statement',
     at: L.actionsPerStatement,
     policy: (n) => [allow(Array.from({ length: n }, () => 'viewProject'), ['proj/p'])],
