@@ -59,25 +59,6 @@ function isEmpty(r: Region): boolean {
   return r.kind === 'none' && r.patterns.some(isUniversal);
 }
 
-/** A memo of pair results keyed by object identity. */
-class PairMemo<T extends object> {
-  private readonly rows = new Map<T, Map<T, boolean>>();
-
-  lookup(a: T, b: T): boolean | undefined {
-    return this.rows.get(a)?.get(b);
-  }
-
-  store(a: T, b: T, value: boolean): boolean {
-    let row = this.rows.get(a);
-    if (row === undefined) {
-      row = new Map();
-      this.rows.set(a, row);
-    }
-    row.set(b, value);
-    return value;
-  }
-}
-
 /** L(p) ⊆ L(q): every key within q's key; each tag q requires is implied by one p requires. */
 function patternWithin(p: CompiledPattern, q: CompiledPattern): boolean {
   for (let i = 0; i < p.segments.length; i++) {
@@ -109,16 +90,11 @@ function patternsDisjoint(p: CompiledPattern, q: CompiledPattern): boolean {
 }
 
 /**
- * The region algebra for one `contains` call. Patterns and regions are shared by every action
- * of a resource type (a statement compiles once per type), so each pair is compared once per
- * call, not once per action: without this, the checks of up to eight actions of a type
- * repeated the same comparisons. Loops, not closures: this is the hot path of `contains`.
+ * The region algebra for one `contains` call. Regions and pieces are made once per statement, so
+ * they can key the per-piece facts of TypeCheck (which compares each pair of regions once).
+ * Loops, not closures: this is the hot path of `contains`.
  */
 class Regions {
-  private readonly withinPatterns = new PairMemo<CompiledPattern>();
-  private readonly disjointPatterns = new PairMemo<CompiledPattern>();
-  private readonly withinRegions = new PairMemo<Region>();
-  private readonly disjointRegions = new PairMemo<Region>();
   private readonly regions = new Map<TypedStatement, Region>();
   private readonly piecesMemo = new Map<TypedStatement, Region[]>();
 
@@ -141,65 +117,49 @@ class Regions {
     return list;
   }
 
-  private patternWithin(p: CompiledPattern, q: CompiledPattern): boolean {
-    return this.withinPatterns.lookup(p, q) ?? this.withinPatterns.store(p, q, patternWithin(p, q));
-  }
-
-  private patternsDisjoint(p: CompiledPattern, q: CompiledPattern): boolean {
-    return this.disjointPatterns.lookup(p, q) ?? this.disjointPatterns.store(p, q, patternsDisjoint(p, q));
-  }
-
-  /** Every pattern of `ps` is within one of `qs`. */
-  private allWithinSome(ps: readonly CompiledPattern[], qs: readonly CompiledPattern[]): boolean {
-    for (const p of ps) {
-      let found = false;
-      for (const q of qs) {
-        if (this.patternWithin(p, q)) {
-          found = true;
-          break;
-        }
-      }
-      if (!found) return false;
-    }
-    return true;
-  }
-
-  /** No pattern of `ps` meets one of `qs`. */
-  private allDisjoint(ps: readonly CompiledPattern[], qs: readonly CompiledPattern[]): boolean {
-    for (const p of ps) for (const q of qs) if (!this.patternsDisjoint(p, q)) return false;
-    return true;
-  }
-
   /** a ⊆ b (conservative: false when unsure). */
   within(a: Region, b: Region): boolean {
     if (b.kind === 'all' || isEmpty(a)) return true;
     if (a.kind === 'all') return b.kind === 'any' && b.patterns.some(isUniversal);
-    const known = this.withinRegions.lookup(a, b);
-    if (known !== undefined) return known;
-    let result: boolean;
-    if (a.kind === 'any' && b.kind === 'any') result = this.allWithinSome(a.patterns, b.patterns);
-    else if (a.kind === 'any') {
+    if (a.kind === 'any') {
       // b = everything except b.patterns: every pattern of a misses all of them
-      result = this.allDisjoint(a.patterns, b.patterns);
-    } else if (b.kind === 'any') result = b.patterns.some(isUniversal);
+      return b.kind === 'any' ? allWithinSome(a.patterns, b.patterns) : allDisjoint(a.patterns, b.patterns);
+    }
+    if (b.kind === 'any') return b.patterns.some(isUniversal);
     // both everything-except: what b leaves out, a leaves out too
-    else result = this.allWithinSome(b.patterns, a.patterns);
-    return this.withinRegions.store(a, b, result);
+    return allWithinSome(b.patterns, a.patterns);
   }
 
   /** a ∩ b = ∅ (conservative: false when unsure). */
   disjoint(a: Region, b: Region): boolean {
     if (isEmpty(a) || isEmpty(b)) return true;
-    if (a.kind === 'all' || b.kind === 'all') return false;
-    const known = this.disjointRegions.lookup(a, b);
-    if (known !== undefined) return known;
-    let result = false;
-    if (a.kind === 'any' && b.kind === 'any') result = this.allDisjoint(a.patterns, b.patterns);
+    if (a.kind === 'any' && b.kind === 'any') return allDisjoint(a.patterns, b.patterns);
     // p ∩ (everything except ns) = ∅ iff p ⊆ ∪ns
-    else if (a.kind === 'any' && b.kind === 'none') result = this.allWithinSome(a.patterns, b.patterns);
-    else if (a.kind === 'none' && b.kind === 'any') result = this.allWithinSome(b.patterns, a.patterns);
-    return this.disjointRegions.store(a, b, result);
+    if (a.kind === 'any' && b.kind === 'none') return allWithinSome(a.patterns, b.patterns);
+    if (a.kind === 'none' && b.kind === 'any') return allWithinSome(b.patterns, a.patterns);
+    return false;
   }
+}
+
+/** Every pattern of `ps` is within one of `qs`. */
+function allWithinSome(ps: readonly CompiledPattern[], qs: readonly CompiledPattern[]): boolean {
+  for (const p of ps) {
+    let found = false;
+    for (const q of qs) {
+      if (patternWithin(p, q)) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
+/** No pattern of `ps` meets one of `qs`. */
+function allDisjoint(ps: readonly CompiledPattern[], qs: readonly CompiledPattern[]): boolean {
+  for (const p of ps) for (const q of qs) if (!patternsDisjoint(p, q)) return false;
+  return true;
 }
 
 /** Per type id and action: the grant's allows and denies (empty when it has none). */
@@ -231,52 +191,119 @@ interface Refusal {
 }
 
 /** One outer grant's statements for the (type, action) being checked, prepared once for every piece. */
-interface OuterSide {
-  readonly grant: CompiledGrant;
-  readonly allows: readonly Region[];
-  readonly denyPieces: readonly { readonly d: TypedStatement; readonly dp: Region }[];
+/** A grant's statements of one type, for any action, in statement order. */
+function typeStatements(grant: CompiledGrant, typeId: number): { allows: TypedStatement[]; denies: TypedStatement[] } {
+  const allows = new Set<TypedStatement>();
+  const denies = new Set<TypedStatement>();
+  for (const entry of grant.byType[typeId]?.values() ?? []) {
+    for (const a of entry.allows) allows.add(a);
+    for (const d of entry.denies) denies.add(d);
+  }
+  const byIndex = (x: TypedStatement, y: TypedStatement) => x.index - y.index;
+  return { allows: [...allows].sort(byIndex), denies: [...denies].sort(byIndex) };
+}
+
+interface DenyPiece {
+  readonly d: TypedStatement;
+  readonly dp: Region;
+}
+
+/** What holds for one inner piece whatever the action, filled in as actions ask. */
+interface PieceFacts {
+  /** Per outer grant: which of its allows contain the piece, and its deny pieces that meet it. */
+  readonly outer: readonly { readonly contains: Map<TypedStatement, boolean>; meets?: readonly DenyPiece[] }[];
+  /** The inner grant's denies that contain the piece (only computed when no outer grant covers it). */
+  innerCover?: readonly TypedStatement[];
 }
 
 /**
- * The denies of one inner grant for one (type, action). Whether an outer deny piece lies inside
- * them does not depend on the inner piece being checked, so it is decided once per deny piece
- * (without this, pieces × outer denies × inner denies made `contains` cubic).
+ * One inner grant and one resource type against the outer grants. The region comparisons do not
+ * depend on the action, so they are made once here, when a piece is first checked, and every
+ * action of the type (up to eight) then only looks its own statements up in them. Whether an
+ * outer deny piece lies inside the inner denies is likewise decided once per deny piece (checking
+ * it for every inner piece made `contains` cubic).
  */
-class InnerDenies {
-  private readonly regions: readonly Region[];
-  private readonly covered = new Map<Region, boolean>();
+class TypeCheck {
+  private readonly facts = new Map<Region, PieceFacts>();
+  private readonly denyCovers = new Map<Region, readonly TypedStatement[]>();
+  private readonly innerDenies: readonly TypedStatement[];
+  private readonly outer: readonly { readonly denyPieces: readonly DenyPiece[] }[];
 
   constructor(
     private readonly algebra: Regions,
-    denies: readonly TypedStatement[],
+    inner: CompiledGrant,
+    outer: readonly CompiledGrant[],
+    typeId: number,
   ) {
-    this.regions = denies.map((d) => algebra.of(d));
+    this.innerDenies = typeStatements(inner, typeId).denies;
+    this.outer = outer.map((g) => ({ denyPieces: typeStatements(g, typeId).denies.flatMap((d) => algebra.pieces(d).map((dp) => ({ d, dp }))) }));
   }
 
-  covers(r: Region): boolean {
-    return this.regions.some((e) => this.algebra.within(r, e));
-  }
-
-  coversOuterDeny(dp: Region): boolean {
-    let known = this.covered.get(dp);
-    if (known === undefined) {
-      known = this.covers(dp);
-      this.covered.set(dp, known);
+  factsOf(piece: Region): PieceFacts {
+    let f = this.facts.get(piece);
+    if (f === undefined) {
+      f = { outer: this.outer.map(() => ({ contains: new Map<TypedStatement, boolean>() })) };
+      this.facts.set(piece, f);
     }
-    return known;
+    return f;
+  }
+
+  /** Some of `allows` (one action's, of outer grant `o`) contains the piece; each pair is compared once. */
+  allowedBy(piece: Region, facts: PieceFacts, o: number, allows: readonly TypedStatement[]): boolean {
+    const seen = facts.outer[o]?.contains;
+    if (seen === undefined) return false;
+    for (const a of allows) {
+      let hit = seen.get(a);
+      if (hit === undefined) {
+        hit = this.algebra.within(piece, this.algebra.of(a));
+        seen.set(a, hit);
+      }
+      if (hit) return true;
+    }
+    return false;
+  }
+
+  /** Outer grant `o`'s deny pieces (of any action) that meet the piece, in statement order. */
+  meets(piece: Region, facts: PieceFacts, o: number): readonly DenyPiece[] {
+    const f = facts.outer[o];
+    if (f === undefined) return [];
+    f.meets ??= (this.outer[o]?.denyPieces ?? []).filter(({ dp }) => !this.algebra.disjoint(piece, dp));
+    return f.meets;
+  }
+
+  /** The inner denies (of any action) that contain the region. */
+  innerCover(r: Region): readonly TypedStatement[] {
+    const f = this.facts.get(r);
+    if (f?.innerCover !== undefined) return f.innerCover;
+    let cover = this.denyCovers.get(r);
+    if (cover === undefined) {
+      cover = this.innerDenies.filter((e) => this.algebra.within(r, this.algebra.of(e)));
+      this.denyCovers.set(r, cover);
+    }
+    if (f !== undefined) f.innerCover = cover;
+    return cover;
   }
 }
 
-function outerSide(algebra: Regions, grant: CompiledGrant, typeId: number, action: string): OuterSide {
-  const { allows, denies } = statementsFor(grant, typeId, action);
-  return { grant, allows: allows.map((a) => algebra.of(a)), denyPieces: denies.flatMap((d) => algebra.pieces(d).map((dp) => ({ d, dp }))) };
+/** One outer grant's statements for the action being checked. */
+interface OuterSide {
+  readonly grant: CompiledGrant;
+  readonly allows: readonly TypedStatement[];
+  readonly denies: ReadonlySet<TypedStatement>;
 }
 
-/** Why no outer grant covers `piece` (null when one does). */
+function outerSide(grant: CompiledGrant, typeId: number, action: string): OuterSide {
+  const { allows, denies } = statementsFor(grant, typeId, action);
+  return { grant, allows, denies: new Set(denies) };
+}
+
+const hasAny = (list: readonly TypedStatement[], set: ReadonlySet<TypedStatement>) => list.some((s) => set.has(s));
+
+/** Why no outer grant covers `piece` for this action (null when one does). */
 function uncovered(
-  algebra: Regions,
+  check: TypeCheck,
   piece: Region,
-  innerDenies: InnerDenies,
+  innerDenies: ReadonlySet<TypedStatement>,
   outer: readonly OuterSide[],
   type: ResourceType,
   action: string,
@@ -284,14 +311,16 @@ function uncovered(
 ): Refusal | null {
   // Outer grants first: against a built-in role a piece is usually covered at once, and the
   // inner denies (pieces × denies) are then never compared.
-  let blocking: { d: TypedStatement; dp: Region; grant: CompiledGrant } | undefined;
-  for (const { grant, allows, denyPieces } of outer) {
-    if (!allows.some((a) => algebra.within(piece, a))) continue;
-    const found = denyPieces.find(({ dp }) => !algebra.disjoint(piece, dp) && !innerDenies.coversOuterDeny(dp));
+  const facts = check.factsOf(piece);
+  let blocking: (DenyPiece & { grant: CompiledGrant }) | undefined;
+  for (let o = 0; o < outer.length; o++) {
+    const side = outer[o];
+    if (side === undefined || !check.allowedBy(piece, facts, o, side.allows)) continue;
+    const found = check.meets(piece, facts, o).find(({ d, dp }) => side.denies.has(d) && !hasAny(check.innerCover(dp), innerDenies));
     if (found === undefined) return null;
-    blocking ??= { ...found, grant };
+    blocking ??= { ...found, grant: side.grant };
   }
-  if (innerDenies.covers(piece)) return null;
+  if (hasAny(check.innerCover(piece), innerDenies)) return null;
   const shown = showPiece(piece, type);
   if (blocking !== undefined) {
     const { d, dp, grant } = blocking;
@@ -318,17 +347,25 @@ export function contains(outer: readonly Grant[], inner: readonly Grant[]): Cont
   const outerCompiled = outer.map(compileGrant);
   const innerCompiled = inner.map(compileGrant);
   const algebra = new Regions();
+  const checks = new Map<string, TypeCheck>();
   for (const { resourceType, action } of ACTION_CATALOG) {
     const typeId = TYPE_ID[resourceType];
     let outerSides: OuterSide[] | undefined;
-    for (const grant of innerCompiled) {
+    for (let g = 0; g < innerCompiled.length; g++) {
+      const grant = innerCompiled[g];
+      if (grant === undefined) continue;
       const { allows, denies } = statementsFor(grant, typeId, action);
       if (allows.length === 0) continue;
-      outerSides ??= outerCompiled.map((g) => outerSide(algebra, g, typeId, action));
-      const innerDenies = new InnerDenies(algebra, denies);
+      outerSides ??= outerCompiled.map((o) => outerSide(o, typeId, action));
+      let check = checks.get(`${g}:${typeId}`);
+      if (check === undefined) {
+        check = new TypeCheck(algebra, grant, outerCompiled, typeId);
+        checks.set(`${g}:${typeId}`, check);
+      }
+      const innerDenies = new Set(denies);
       for (const allow of allows) {
         for (const piece of algebra.pieces(allow)) {
-          const refusal = uncovered(algebra, piece, innerDenies, outerSides, resourceType, action, allow);
+          const refusal = uncovered(check, piece, innerDenies, outerSides, resourceType, action, allow);
           if (refusal !== null) return { ok: false, action, ...refusal };
         }
       }
