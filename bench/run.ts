@@ -83,6 +83,7 @@ if (only.has('worst')) {
   row('worst', 'createToken, worst inline policy, HTTP (p50/p99/worst)', t(worst.http.createToken));
   row('worst', `unrelated request meanwhile (p50/p99/worst, ${worst.http.probesDuringCreate} sent)`, t(worst.http.probe), '< 50 ms');
   row('worst', "issue's reproduction (a*×24,000 vs b*×24,000)", `${worst.http.reproductionCode} in ${fmt.ms(worst.http.reproductionRefusedMs)}`, 'refused (was 47 s)');
+  row('worst', 'machine load average (1 min) before / after', `${fmt.num(worst.load.before)} / ${fmt.num(worst.load.after)}`);
 }
 
 console.log(`\nLatchkey benchmarks — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}\n`);

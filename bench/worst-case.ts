@@ -12,7 +12,7 @@
  *     reproduction (`a*`×n against `b*`×n, 47 s before the limits), now refused at once.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { baseRoleGrant, compile, contains, decideToken, isTokenAllowed, validatePolicy, type AccessRequest, type Grant, type Statement } from '../packages/policy/src/index.ts';
 import { graphql, loginAs } from './lib/graphql.ts';
@@ -33,6 +33,8 @@ export interface WorstCaseResult {
   containsWorstMs: number;
   decisionWorstMs: number;
   http: { createToken: Timing; probe: Timing; probesDuringCreate: number; reproductionRefusedMs: number; reproductionCode: string };
+  /** One-minute load average before and after: on a shared machine, other processes stretch the tails. */
+  load: { before: number; after: number };
 }
 
 const REPEAT = Number(process.env.BENCH_WORST_REPEAT ?? 40);
@@ -163,9 +165,11 @@ async function overHttp(): Promise<WorstCaseResult['http']> {
 }
 
 export async function benchWorstCase(): Promise<WorstCaseResult> {
+  const before = loadavg()[0] ?? 0;
   const families = inProcess();
   const http = await overHttp();
   return {
+    load: { before, after: loadavg()[0] ?? 0 },
     families,
     containsWorstMs: Math.max(...families.flatMap((f) => [f.containsBuiltIn.worstMs, f.containsSelf.worstMs])),
     decisionWorstMs: Math.max(...families.flatMap((f) => [f.decision.worstMs, f.explainedDecision.worstMs])),
