@@ -15,6 +15,7 @@
  */
 import { ACTION_CATALOG, type ResourceType } from './actions.ts';
 import {
+  CompiledPrincipal,
   MATCH_ALL,
   MATCH_ANY,
   compileGrant,
@@ -338,14 +339,21 @@ function uncovered(
   };
 }
 
+/** A side of `contains`: grants, or grants already compiled (e.g. a cached caller). */
+export type ContainmentSide = readonly Grant[] | CompiledPrincipal;
+
+const compiledGrants = (side: ContainmentSide): readonly CompiledGrant[] =>
+  side instanceof CompiledPrincipal ? side.grants : side.map(compileGrant);
+
 /**
  * Whether every request some inner grant allows is allowed by some outer grant. Requests are
  * catalogue actions on resources of the action's type (the engine refuses anything else).
- * On failure, names the first exceeding action and resource, in catalogue order.
+ * On failure, names the first exceeding action and resource, in catalogue order. Either side
+ * may be a CompiledPrincipal, so a caller compiled once (and cached) is not compiled again.
  */
-export function contains(outer: readonly Grant[], inner: readonly Grant[]): Containment {
-  const outerCompiled = outer.map(compileGrant);
-  const innerCompiled = inner.map(compileGrant);
+export function contains(outer: ContainmentSide, inner: ContainmentSide): Containment {
+  const outerCompiled = compiledGrants(outer);
+  const innerCompiled = compiledGrants(inner);
   const algebra = new Regions();
   const checks = new Map<string, TypeCheck>();
   for (const { resourceType, action } of ACTION_CATALOG) {
