@@ -37,4 +37,5 @@ export const KIND_LABEL: Readonly<Record<SecretKind, string>> = {
   personal: 'personal token',
   service: 'service token',
   session: 'session',
+  invite: 'invite code',
 };

@@ -5,16 +5,17 @@
  *   │    │                 └ 6 base62 chars: CRC-32 of prefix + body, so a leaked string can be
  *   │    │                   told from random text without asking the server
  *   │    └ 32 base62 chars of randomness (≈190 bits)
- *   └ kind: lkp_ personal token, lks_ service token, lku_ member session
+ *   └ kind: lkp_ personal token, lks_ service token, lku_ member session, lki_ invite code
  *
  * Pure: no Node APIs, so it works in browsers, scripts and the CLI's `scan`.
  */
-export type SecretKind = 'personal' | 'service' | 'session';
+export type SecretKind = 'personal' | 'service' | 'session' | 'invite';
 
 export const SECRET_PREFIXES: Readonly<Record<SecretKind, string>> = {
   personal: 'lkp_',
   service: 'lks_',
   session: 'lku_',
+  invite: 'lki_',
 };
 
 export const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -88,16 +89,19 @@ export interface FoundSecret {
   secret: string;
 }
 
-const CANDIDATE = new RegExp(`lk[psu]_[0-9A-Za-z]{${SECRET_BODY_LENGTH + CHECKSUM_LENGTH}}(?![0-9A-Za-z])`, 'g');
+const PREFIX = /lk[psui]_/g;
 
-/** Every valid Latchkey secret inside a text (for leak scanners). */
+/**
+ * Every valid Latchkey secret inside a text (for leak scanners and redaction), wherever it
+ * stands: glued to other words (`x_lks_…`, `…lks_…abc`) it is still a leaked secret. Each
+ * prefix is tried with the characters after it; the checksum tells a secret from chance.
+ */
 export function findSecrets(text: string): FoundSecret[] {
   const found: FoundSecret[] = [];
-  for (const match of text.matchAll(CANDIDATE)) {
-    const kind = recognizeSecret(match[0]);
-    if (kind && (match.index === 0 || !/[0-9A-Za-z_]/.test(text[match.index - 1] ?? ''))) {
-      found.push({ kind, index: match.index, secret: match[0] });
-    }
+  for (const match of text.matchAll(PREFIX)) {
+    const candidate = text.slice(match.index, match.index + SECRET_LENGTH);
+    const kind = recognizeSecret(candidate);
+    if (kind) found.push({ kind, index: match.index, secret: candidate });
   }
   return found;
 }

@@ -3,6 +3,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from '@pothos/plugin-scope-auth';
 import type { AccessRequest } from '@latchkey/policy';
 import type { Context } from './context.ts';
+import { parseIsoDateTime } from './dates.ts';
 import { forbidden, unauthenticated } from './errors.ts';
 import { authorize, isAuthorized } from './auth/authorize.ts';
 
@@ -83,8 +84,8 @@ builder.scalarType('DateTime', {
   description: 'An ISO-8601 date and time, always in UTC.',
   serialize: (value) => (value instanceof Date ? value.toISOString() : new Date(value as string).toISOString()),
   parseValue: (value) => {
-    const date = typeof value === 'string' ? new Date(value) : new Date(Number.NaN);
-    if (Number.isNaN(date.getTime())) throw new TypeError('DateTime must be an ISO-8601 string');
+    const date = typeof value === 'string' ? parseIsoDateTime(value) : null;
+    if (!date) throw new TypeError('DateTime must be a real ISO-8601 date-time (e.g. 2030-02-28T12:00:00Z)');
     return date;
   },
 });

@@ -19,6 +19,8 @@ export interface Config {
   tokenRateLimitPerMinute: number;
   /** Take the client address from X-Forwarded-For (only behind a proxy you run). */
   trustProxy: boolean;
+  /** Serve the web console at / (LATCHKEY_CONSOLE=off: only a pointer to /graphql). */
+  console: boolean;
 }
 
 function intFrom(value: string | undefined, fallback: number): number {
@@ -52,5 +54,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     introspection: env.LATCHKEY_INTROSPECTION !== 'off',
     tokenRateLimitPerMinute: intFrom(env.LATCHKEY_TOKEN_RATE_LIMIT, 0),
     trustProxy: env.LATCHKEY_TRUST_PROXY === 'true',
+    console: env.LATCHKEY_CONSOLE !== 'off',
   };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { App } from './app.ts';
+import { findSecrets } from '@latchkey/sdk/secrets';
 
 /** Node's http adapter puts the socket on the server context Yoga passes along. */
 interface NodeServerContext {
@@ -25,10 +26,15 @@ export function clientAddress(app: App, initial: YogaInitialContext): string {
 const requestIds = new WeakMap<Request, string>();
 
 /** One id per request, shared by the context, logs, audit entries and masked errors. */
+const REQUEST_ID = /^[\x21-\x7e]{1,64}$/;
+
 export function requestIdOf(request: Request): string {
   let id = requestIds.get(request);
   if (!id) {
-    id = request.headers.get('x-request-id')?.slice(0, 64) || randomUUID();
+    // A client's id is echoed in a header, logged and audited: only a short printable one that
+    // holds no secret is kept; anything else gets an id of ours.
+    const given = request.headers.get('x-request-id');
+    id = given && REQUEST_ID.test(given) && findSecrets(given).length === 0 ? given : randomUUID();
     requestIds.set(request, id);
   }
   return id;

@@ -7,6 +7,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { App } from './app.ts';
 import type { Caller } from './auth/caller.ts';
+import { withConsole } from './console.ts';
 import { createContext, createContextWithoutAuth, type Context } from './context.ts';
 import { maskError, useBodyLimit, useHiddenSuggestions, useRedactedErrors, useRefusalAudit, useResponseHeaders } from './plugins.ts';
 import { schema } from './schema/index.ts';
@@ -73,7 +74,8 @@ export interface RunningServer {
 /** Starts the HTTP server; `close` stops accepting, finishes requests, flushes and closes the database. */
 export async function startServer(app: App, port = app.config.port, host = app.config.host, options: YogaOptions = {}): Promise<RunningServer> {
   const yoga = createLatchkeyYoga(app, options);
-  const server = createServer(yoga);
+  // Everything but /graphql is the web console (or, with LATCHKEY_CONSOLE=off, a pointer to the playground).
+  const server = createServer(withConsole((req, res) => yoga(req, res), { enabled: app.config.console }));
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const address = server.address() as AddressInfo;
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;

@@ -445,7 +445,9 @@ describe('refused and failed mutations', () => {
     expect(errorCode(removeOwner)).toBe('FORBIDDEN');
     const afterRemove = newRows(mid, auditRows(server));
     expect(afterRemove).toHaveLength(1);
-    expect(afterRemove[0]).toMatchObject({ actorId: admin.id, action: 'deleteMember', resource: `member/${owner.id}`, outcome: 'refused' });
+    // Only someone who can do all an owner can may remove one: the entry names what the admin lacks.
+    expect(afterRemove[0]).toMatchObject({ actorId: admin.id, action: 'updateServiceTokenLimit', resource: 'acct', outcome: 'refused' });
+    expect(afterRemove[0]?.title).toMatch(/\(removeMember\)/);
     expect(findMemberByEmail(server.app.db, OWNER_EMAIL)?.status).toBe('active');
   });
 

@@ -8,6 +8,7 @@ import type { TokenRow } from '../db/schema/tokens.ts';
 import { badInput, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import {
+  checkNewToken,
   cloneToken,
   createToken,
   deleteToken,
@@ -24,6 +25,7 @@ import {
   updateActions,
   updateToken,
   visibleTokens,
+  type ScopeCheck,
 } from '../services/tokens.ts';
 import { BaseRoleEnum, keysetConnection, rawId } from './common.ts';
 import { Member } from './member.ts';
@@ -377,5 +379,27 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, ctx) => ({
       deletedTokenId: deleteToken(ctx, tokenForOperation(ctx, rawId(input.id, 'Token'), ['deleteAccessToken'])),
     }),
+  }),
+}));
+
+/** The answer of checkTokenScope: allowed, or the first action and resource that exceed. */
+const TokenScopeCheck = builder.objectRef<ScopeCheck>('TokenScopeCheck').implement({
+  description: 'Whether createToken would accept a token for you, decided by the same creation caps and no-escalation rule.',
+  fields: (t) => ({
+    allowed: t.exposeBoolean('allowed', { description: 'True when createToken with this input would succeed (limits and uniqueness aside).' }),
+    action: t.string({ nullable: true, description: 'When refused: the first action the token would have that you do not.', resolve: (c) => (c.allowed ? null : c.action) }),
+    resource: t.string({ nullable: true, description: 'When refused: the resource of that action.', resolve: (c) => (c.allowed ? null : c.resource) }),
+    reason: t.string({ nullable: true, description: 'When refused: why, in words.', resolve: (c) => (c.allowed ? null : c.reason) }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  checkTokenScope: t.field({
+    type: TokenScopeCheck,
+    description:
+      'A dry run of createToken: the same guard, caps and no-escalation rule, nothing created or recorded. For forms that show the first exceeding action and resource before saving. Any member may ask about themselves.',
+    args: { input: t.arg({ type: CreateTokenInput, required: true, description: 'Exactly what createToken would be given.' }) },
+    authScopes: { authenticated: true },
+    resolve: (_root, { input }, ctx, info) => checkNewToken(ctx, newTokenId(ctx, info), { ...input, inlinePolicy: policyOf(input.inlinePolicy) }),
   }),
 }));

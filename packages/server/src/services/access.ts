@@ -1,85 +1,15 @@
-import {
-  baseRoleGrant,
-  contains,
-  decideToken,
-  parseResourceName,
-  RESOURCE_TYPES,
-  type AccessRequest,
-  type BaseRole,
-  type Containment,
-  type Grant,
-  type TokenDecision,
-} from '@latchkey/policy';
-import type { Caller } from '../auth/caller.ts';
+import { decideToken, parseResourceName, RESOURCE_TYPES, type AccessRequest, type TokenDecision } from '@latchkey/policy';
 import type { Context } from '../context.ts';
 import { callerOf } from '../context.ts';
 import type { DbOrTx } from '../db/client.ts';
-import { badInput, forbidden, notFound } from '../errors.ts';
+import { badInput, notFound } from '../errors.ts';
 import { findMemberById } from '../store/members.ts';
 import { findEnvironment, findProjectByKey } from '../store/projects.ts';
 import { findTokenById } from '../store/tokens.ts';
 import { tokenResource } from './tokens.ts';
 import type { KeysetPage } from '../store/keyset.ts';
 import { requireKey } from './validation.ts';
-import { memberGrants, memberPrincipal, tokenGrants, tokenPrincipal } from './permissions.ts';
-
-// ---------------------------------------------------------------------------------------
-// Grant caps: "nobody raises anyone above their own permissions".
-
-/**
- * The caller's permissions as grant sets that must ALL contain a grant for the caller to be able
- * to give it: a session is the member; a personal token is its scope and its owner (both limit
- * it); a service token is its own scope. `self` is the id the caller's own base role speaks of.
- */
-function callerGrantSets(db: DbOrTx, caller: Caller): { self: string; sets: Grant[][] } {
-  const { credential, member } = caller;
-  switch (credential.kind) {
-    case 'session':
-      return { self: member.id, sets: [memberGrants(db, member)] };
-    case 'personal':
-      return { self: member.id, sets: [tokenGrants(db, credential.token, member), memberGrants(db, member)] };
-    case 'service':
-      return { self: `service-token-${credential.token.id}`, sets: [tokenGrants(db, credential.token, member)] };
-  }
-}
-
-/**
- * Whether everything `grants` would allow (were the caller to hold them) stays within what the
- * caller may do. Sound: an ok is a proof (policy engine's `contains`).
- */
-export function callerContains(db: DbOrTx, caller: Caller, grants: (self: string) => Grant[]): Containment {
-  const { self, sets } = callerGrantSets(db, caller);
-  const inner = grants(self);
-  for (const outer of sets) {
-    const result = contains(outer, inner);
-    if (!result.ok) return result;
-  }
-  return { ok: true };
-}
-
-/** Whether the caller's permissions include everything a member with base role `role` could do. */
-export function callerHasBaseRole(db: DbOrTx, caller: Caller, role: BaseRole): boolean {
-  return callerContains(db, caller, (self) => [baseRoleGrant(role, self)]).ok;
-}
-
-/**
- * Admins and owners may give custom roles they do not hold (as in LaunchDarkly); anyone else
- * only what their own permissions contain.
- */
-export function callerIsAdmin(db: DbOrTx, caller: Caller): boolean {
-  return callerHasBaseRole(db, caller, 'admin');
-}
-
-/** The reason for a containment refusal, naming the first action and resource that exceed. */
-export function exceeds(containment: Containment & { ok: false }): string {
-  return `it would allow ${containment.action} on ${containment.resource}, which you may not do (${containment.reason})`;
-}
-
-/** Throws FORBIDDEN unless the caller's permissions contain `grants`. */
-export function assertCanGive(db: DbOrTx, caller: Caller, action: string, resource: string, what: string, grants: (self: string) => Grant[]): void {
-  const result = callerContains(db, caller, grants);
-  if (!result.ok) throw forbidden(action, resource, `cannot give ${what}: ${exceeds(result)}`);
-}
+import { memberPrincipal, tokenPrincipal } from './permissions.ts';
 
 // ---------------------------------------------------------------------------------------
 // Resource tags and project-wide requests.

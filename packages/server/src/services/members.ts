@@ -1,14 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { baseRoleGrant, type BaseRole, type RoleAttributes } from '@latchkey/policy';
+import type { BaseRole, RoleAttributes } from '@latchkey/policy';
 import type { Caller } from '../auth/caller.ts';
 import { hashPassword } from '../auth/passwords.ts';
-import { digestSecret } from '../auth/secrets.ts';
+import { digestSecret, generateSecret } from '../auth/secrets.ts';
 import type { Context } from '../context.ts';
 import { callerOf } from '../context.ts';
 import type { DbOrTx } from '../db/client.ts';
 import type { MemberRow } from '../db/schema/members.ts';
 import type { CustomRoleRow } from '../db/schema/roles.ts';
-import { badInput, conflict, forbidden, notFound } from '../errors.ts';
+import { badInput, conflict, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import {
   countOtherActiveOwners,
@@ -24,9 +23,8 @@ import {
   updateMemberRow,
 } from '../store/members.ts';
 import { findRolesByKeys } from '../store/roles.ts';
-import { assertCanGive, callerHasBaseRole, callerIsAdmin } from './access.ts';
 import { recordAudit } from './audit.ts';
-import { roleGrant } from './permissions.ts';
+import { assertNoEscalation, callerAuthority, type Authority } from './authority.ts';
 import { openSession } from './sessions.ts';
 import { requireEmail, requireName, requirePassword, requireRoleAttributes } from './validation.ts';
 
@@ -47,13 +45,6 @@ export function requireCustomRoles(db: DbOrTx, accountId: string, field: string,
   });
 }
 
-/** Keys of the roles whose policy reads one of the given role attributes. */
-function readsAttribute(role: CustomRoleRow, keys: ReadonlySet<string>): boolean {
-  const text = JSON.stringify(role.policy);
-  for (const key of keys) if (text.includes(`\${roleAttribute/${key}}`)) return true;
-  return false;
-}
-
 function changedAttributeKeys(before: RoleAttributes, after: RoleAttributes): Set<string> {
   const changed = new Set<string>();
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
@@ -63,50 +54,26 @@ function changedAttributeKeys(before: RoleAttributes, after: RoleAttributes): Se
 }
 
 /**
- * "Nobody raises anyone above their own permissions": a base role must be within the caller's
- * own permissions; only an owner makes or unmakes an owner; a custom role (or new attribute
- * values for a role that reads them) must be within the caller's permissions unless the caller
- * is an admin or owner, who may give any custom role.
+ * Changing a member's authority (base role, custom roles, role attributes) or removing them is
+ * for someone who can do at least everything that member can do now: so only an owner unmakes
+ * an owner, and nobody demotes or removes someone above them.
  */
-function assertMayGive(
-  db: DbOrTx,
-  caller: Caller,
-  resource: string,
-  change: {
-    currentRole: BaseRole | null;
-    role: BaseRole | null;
-    currentRoleIds: ReadonlySet<string>;
-    roles: readonly CustomRoleRow[] | null;
-    attributes: RoleAttributes;
-    changedAttributes: ReadonlySet<string>;
-  },
-): void {
-  const { role, currentRole } = change;
-  if (role !== null && role !== currentRole) {
-    if ((role === 'owner' || currentRole === 'owner') && !callerHasBaseRole(db, caller, 'owner')) {
-      throw forbidden('updateRole', resource, 'only an owner can make or unmake an owner');
-    }
-    assertCanGive(db, caller, 'updateRole', resource, `base role ${role.toUpperCase()}`, (self) => [baseRoleGrant(role, self)]);
-  }
-  const added = (change.roles ?? []).filter((r) => !change.currentRoleIds.has(r.id));
-  const reread = change.changedAttributes.size > 0 ? (change.roles ?? []).filter((r) => readsAttribute(r, change.changedAttributes)) : [];
-  if (added.length === 0 && reread.length === 0) return;
-  if (callerIsAdmin(db, caller)) return;
-  for (const customRole of added) {
-    assertCanGive(db, caller, 'updateCustomRole', resource, `custom role "${customRole.key}"`, (self) => [
-      roleGrant(customRole, change.attributes, self),
-    ]);
-  }
-  for (const customRole of reread) {
-    assertCanGive(db, caller, 'updateMemberRoleAttributes', resource, `these role attributes to custom role "${customRole.key}"`, (self) => [
-      roleGrant(customRole, change.attributes, self),
-    ]);
-  }
+function assertMayChange(db: DbOrTx, caller: Caller, limit: Authority, action: string, target: MemberRow): void {
+  assertNoEscalation(db, caller, limit, {
+    action,
+    resource: memberResource(target.id),
+    grantees: [{ kind: 'member', memberId: target.id }],
+    rule: 'you can only change a member who can do no more than you',
+    now: true,
+  });
 }
 
-/** Invite codes: recognisable (`lki_`), ≈190 random bits, stored only as a SHA-256 digest. */
+/**
+ * Invite codes: the secret format (`lki_`, ≈190 random bits, a checksum, so scanners and log
+ * redaction recognise a leaked one), stored only as a SHA-256 digest.
+ */
 function generateInviteCode(): string {
-  return `lki_${randomBytes(24).toString('base64url')}`;
+  return generateSecret('invite');
 }
 
 export interface InviteInput {
@@ -127,14 +94,7 @@ export function inviteMember(context: Context, input: InviteInput): { member: Me
   const roles = requireCustomRoles(db, caller.accountId, 'customRoleKeys', input.customRoleKeys ?? []);
   const id = newId();
   const resource = memberResource(id);
-  assertMayGive(db, caller, resource, {
-    currentRole: null,
-    role: input.role,
-    currentRoleIds: new Set(),
-    roles,
-    attributes,
-    changedAttributes: new Set(Object.keys(attributes)),
-  });
+  const limit = callerAuthority(db, caller);
   const inviteCode = generateInviteCode();
   const member = db.transaction((tx) => {
     if (findMemberByEmail(tx, email)) throw conflict('A member with this email already exists', { field: 'email' });
@@ -153,6 +113,8 @@ export function inviteMember(context: Context, input: InviteInput): { member: Me
       updatedAt: now,
     });
     setMemberCustomRoles(tx, id, roles.map((r) => r.id));
+    // What the invitation gives takes effect when it is accepted: no more than the inviter has.
+    assertNoEscalation(tx, caller, limit, { action: 'createMember', resource, grantees: [{ kind: 'member', memberId: id }] });
     recordAudit(tx, context, {
       action: 'createMember',
       resource,
@@ -210,7 +172,10 @@ export interface UpdateMemberInput {
   roleAttributes?: AttributeInput | null;
 }
 
-/** Changes only the given fields (lists replace); the caps and owner rules above apply. */
+/**
+ * Changes only the given fields (lists replace). The caller must be able to do everything the
+ * member can do before the change and everything they can do after it (no escalation).
+ */
 export function updateMember(context: Context, memberId: string, input: UpdateMemberInput): MemberRow {
   const caller = callerOf(context);
   const { db } = context.app;
@@ -224,23 +189,12 @@ export function updateMember(context: Context, memberId: string, input: UpdateMe
   const currentRoles = customRolesOfMember(db, target.id);
   const nextAttributes = attributes ?? target.roleAttributes;
   const changedAttributes = changedAttributeKeys(target.roleAttributes, nextAttributes);
-  assertMayGive(db, caller, resource, {
-    currentRole: target.role,
-    role: input.role ?? null,
-    currentRoleIds: new Set(currentRoles.map((r) => r.id)),
-    // With new attribute values every role the member keeps is re-read with them.
-    roles: roles ?? (changedAttributes.size > 0 ? currentRoles : null),
-    attributes: nextAttributes,
-    changedAttributes,
-  });
+  const limit = callerAuthority(db, caller);
 
   const updated = db.transaction((tx) => {
     const changes: Record<string, { before: unknown; after: unknown }> = {};
     const patch: { role?: BaseRole; roleAttributes?: RoleAttributes } = {};
     if (input.role && input.role !== target.role) {
-      if (target.role === 'owner' && countOtherActiveOwners(tx, target.accountId, target.id) === 0) {
-        throw conflict('The last owner of the account cannot be downgraded; make another member owner first');
-      }
       patch.role = input.role;
       changes.role = { before: target.role, after: input.role };
     }
@@ -251,16 +205,20 @@ export function updateMember(context: Context, memberId: string, input: UpdateMe
     if (roles) {
       const before = currentRoles.map((r) => r.key).sort();
       const after = roles.map((r) => r.key).sort();
-      if (JSON.stringify(before) !== JSON.stringify(after)) {
-        setMemberCustomRoles(tx, target.id, roles.map((r) => r.id));
-        changes.customRoles = { before, after };
-      }
+      if (JSON.stringify(before) !== JSON.stringify(after)) changes.customRoles = { before, after };
     }
     if (Object.keys(changes).length === 0) return target;
+    const action = changes.role ? 'updateRole' : changes.customRoles ? 'updateCustomRole' : 'updateMemberRoleAttributes';
+    assertMayChange(tx, caller, limit, action, target);
+    if (changes.role && target.role === 'owner' && countOtherActiveOwners(tx, target.accountId, target.id) === 0) {
+      throw conflict('The last owner of the account cannot be downgraded; make another member owner first');
+    }
+    if (roles && changes.customRoles) setMemberCustomRoles(tx, target.id, roles.map((r) => r.id));
     const row = updateMemberRow(tx, target.id, { ...patch, updatedAt: new Date() });
     if (!row) throw notFound('Member');
+    assertNoEscalation(tx, caller, limit, { action, resource, grantees: [{ kind: 'member', memberId: target.id }] });
     recordAudit(tx, context, {
-      action: changes.role ? 'updateRole' : changes.customRoles ? 'updateCustomRole' : 'updateMemberRoleAttributes',
+      action,
       resource,
       title: `${caller.member.name} updated ${target.email}: ${Object.keys(changes).join(', ')}`,
       changes,
@@ -274,7 +232,8 @@ export function updateMember(context: Context, memberId: string, input: UpdateMe
 /**
  * Removes a member: status `removed`, every session ended, personal tokens inactive at once
  * (credentials refuse tokens of a removed owner), roles and teams dropped. Their service tokens
- * keep working. Only an owner removes an owner, and never the last one.
+ * keep working. Only someone who can do everything the member can (so for an owner, an owner)
+ * removes them, and never the last owner.
  */
 export function removeMember(context: Context, memberId: string): MemberRow {
   const caller = callerOf(context);
@@ -283,10 +242,9 @@ export function removeMember(context: Context, memberId: string): MemberRow {
   if (!target) throw notFound('Member');
   const resource = memberResource(target.id);
   if (target.status === 'removed') throw conflict('This member was already removed', { field: 'id' });
-  if (target.role === 'owner' && !callerHasBaseRole(db, caller, 'owner')) {
-    throw forbidden('deleteMember', resource, 'only an owner can remove an owner');
-  }
+  const limit = callerAuthority(db, caller);
   const removed = db.transaction((tx) => {
+    assertMayChange(tx, caller, limit, 'deleteMember', target);
     if (target.role === 'owner' && target.status === 'active' && countOtherActiveOwners(tx, target.accountId, target.id) === 0) {
       throw conflict('The last owner of the account cannot be removed');
     }

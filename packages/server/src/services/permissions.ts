@@ -17,19 +17,21 @@ import type { Caches } from './caches.ts';
 /**
  * What a member may do: their base role and every custom role they hold, directly or through a
  * team, each as its own grant (roles are additive). Removed or invited members hold nothing.
+ * `self` is whose "own" tokens and sessions the built-in policies speak of (the member's id; the
+ * no-escalation rule reads another member's grants as if they were the caller's, services/authority.ts).
  */
-export function memberGrants(db: DbOrTx, member: MemberRow): Grant[] {
+export function memberGrants(db: DbOrTx, member: MemberRow, self: string = member.id): Grant[] {
   if (member.status !== 'active') return [];
-  const grants: Grant[] = [baseRoleGrant(member.role, member.id)];
+  const grants: Grant[] = [baseRoleGrant(member.role, self)];
   for (const role of customRolesOfMember(db, member.id)) {
-    grants.push(roleGrant(role, member.roleAttributes, member.id));
+    grants.push(roleGrant(role, member.roleAttributes, self));
   }
   const teams = teamsOfMember(db, member.id);
   const teamById = new Map(teams.map((t) => [t.id, t]));
   for (const { teamId, role } of customRolesOfTeams(db, teams.map((t) => t.id))) {
     const team = teamById.get(teamId);
     if (!team) continue;
-    grants.push(roleGrant(role, team.roleAttributes, member.id, `team:${team.key}/role:${role.key}`));
+    grants.push(roleGrant(role, team.roleAttributes, self, `team:${team.key}/role:${role.key}`));
   }
   return grants;
 }
@@ -47,12 +49,16 @@ export function roleGrant(role: CustomRoleRow, attributes: RoleAttributes, membe
  * A token's own scope. Personal tokens take their owner's role attributes (live); service tokens
  * the creator's as they were at creation. A service token's "own tokens" resolve to nothing real.
  */
-export function tokenGrants(db: DbOrTx, token: TokenRow, owner: MemberRow): Grant[] {
+export function tokenGrants(db: DbOrTx, token: TokenRow, owner: MemberRow, self: string = tokenSelf(token)): Grant[] {
   const attributes = token.kind === 'personal' ? owner.roleAttributes : (token.roleAttributes ?? {});
-  const self = token.kind === 'personal' ? owner.id : `service-token-${token.id}`;
   if (token.role) return [{ ...baseRoleGrant(token.role, self), source: `token:${token.role}` }];
   if (token.inlinePolicy) return [{ source: 'inline', policy: token.inlinePolicy, roleAttributes: attributes }];
   return customRolesOfToken(db, token.id).map((role) => roleGrant(role, attributes, self));
+}
+
+/** Whose "own tokens" a token's scope speaks of: its owner's, or for a service token nobody's. */
+export function tokenSelf(token: Pick<TokenRow, 'id' | 'kind' | 'ownerId'>): string {
+  return token.kind === 'personal' ? token.ownerId : `service-token-${token.id}`;
 }
 
 export function memberPrincipal(db: DbOrTx, caches: Caches, member: MemberRow): CompiledPrincipal {

@@ -1,15 +1,14 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import type { BaseRole, RoleAttributes, Statement } from '@latchkey/policy';
+import type { BaseRole, Statement } from '@latchkey/policy';
 import type { Context } from '../context.ts';
 import { callerOf } from '../context.ts';
 import type { CustomRoleRow } from '../db/schema/roles.ts';
 import { badInput, conflict, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { deleteRoleRow, findRoleByKey, insertRole, roleUsage, updateRoleRow } from '../store/roles.ts';
-import { assertCanGive, callerIsAdmin } from './access.ts';
 import { recordAudit } from './audit.ts';
-import { roleGrant } from './permissions.ts';
-import { optionalText, requireKey, requireName } from './validation.ts';
+import { assertNoEscalation, callerAuthority, holdersOfRole } from './authority.ts';
+import { optionalText, refuseSecretsInPolicy, requireKey, requireName } from './validation.ts';
 
 /** Custom roles: a key unique in the account, a name, and a policy validated by the engine. */
 
@@ -33,12 +32,19 @@ export interface CreateRoleInput {
   policy: Statement[];
 }
 
+/**
+ * A new role. Nobody holds it yet, but whoever is given it later gets its policy: as in
+ * Kubernetes RBAC, the caller may only create a role whose permissions they hold (read with the
+ * caller's own role attributes; giving it to someone else is checked again then).
+ */
 export function createRole(context: Context, input: CreateRoleInput): CustomRoleRow {
   const caller = callerOf(context);
   const key = requireKey('key', input.key);
   const name = requireName('name', input.name);
   const description = optionalText('description', input.description);
   const basePermissions = requireBasePermissions(input.basePermissions);
+  refuseSecretsInPolicy('policy', input.policy);
+  const limit = callerAuthority(context.app.db, caller);
   const role = context.app.db.transaction((tx) => {
     if (findRoleByKey(tx, caller.accountId, key)) throw conflict(`A custom role with key "${key}" already exists`, { field: 'key' });
     const now = new Date();
@@ -53,6 +59,7 @@ export function createRole(context: Context, input: CreateRoleInput): CustomRole
       createdAt: now,
       updatedAt: now,
     });
+    assertNoEscalation(tx, caller, limit, { action: 'createRole', resource: roleResource(key), grantees: [{ kind: 'role', roleId: row.id }] });
     recordAudit(tx, context, {
       action: 'createRole',
       resource: roleResource(key),
@@ -79,8 +86,9 @@ export interface UpdateRoleInput {
 }
 
 /**
- * Changes the given fields. Members and personal tokens holding the role change with it, so a
- * caller who is not an admin may only make the role's grant something within their own permissions.
+ * Changes the given fields. Everyone holding the role (members directly or through teams, tokens
+ * scoped by it) changes with it, so a new policy or base permissions fall under the no-escalation
+ * rule for the role itself and for every holder, as the change leaves them.
  */
 export function updateRole(context: Context, input: UpdateRoleInput): CustomRoleRow {
   const caller = callerOf(context);
@@ -89,29 +97,12 @@ export function updateRole(context: Context, input: UpdateRoleInput): CustomRole
   const description = input.description === undefined ? undefined : optionalText('description', input.description);
   const basePermissions = input.basePermissions === undefined ? undefined : requireBasePermissions(input.basePermissions);
   const policy = input.policy ?? undefined;
+  if (policy) refuseSecretsInPolicy('policy', policy);
   const current = findRoleByKey(db, caller.accountId, input.key);
   if (!current) throw notFound('Custom role');
   const resource = roleResource(current.key);
 
-  const widened = (policy !== undefined || basePermissions !== undefined) && !callerIsAdmin(db, caller);
-  if (widened) {
-    const next = { ...current, policy: policy ?? current.policy, basePermissions: basePermissions === undefined ? current.basePermissions : basePermissions };
-    // The role as every current holder would get it: role attributes come from the holder.
-    const usage = roleUsage(db, current.id);
-    const attributeSets = new Map<string, RoleAttributes>([['{}', {}]]);
-    for (const attributes of [
-      ...usage.members.map((m) => m.roleAttributes),
-      ...usage.teams.map((t) => t.roleAttributes),
-      ...usage.tokens.map((t) => t.roleAttributes ?? {}),
-    ]) {
-      attributeSets.set(JSON.stringify(attributes), attributes);
-    }
-    const action = policy !== undefined ? 'updatePolicy' : 'updateBasePermissions';
-    for (const attributes of attributeSets.values()) {
-      assertCanGive(db, caller, action, resource, `this policy to role "${current.key}"`, (self) => [roleGrant(next, attributes, self)]);
-    }
-  }
-
+  const limit = callerAuthority(db, caller);
   const updated = db.transaction((tx) => {
     const changes: Record<string, { before: unknown; after: unknown }> = {};
     const patch: Partial<CustomRoleRow> = {};
@@ -134,6 +125,13 @@ export function updateRole(context: Context, input: UpdateRoleInput): CustomRole
     if (Object.keys(changes).length === 0) return current;
     const row = updateRoleRow(tx, current.id, { ...patch, updatedAt: new Date() });
     if (!row) throw notFound('Custom role');
+    if (changes.policy || changes.basePermissions) {
+      assertNoEscalation(tx, caller, limit, {
+        action: changes.policy ? 'updatePolicy' : 'updateBasePermissions',
+        resource,
+        grantees: [{ kind: 'role', roleId: row.id }, ...holdersOfRole(tx, row.id)],
+      });
+    }
     recordAudit(tx, context, {
       action: changes.policy ? 'updatePolicy' : changes.basePermissions ? 'updateBasePermissions' : changes.name ? 'updateName' : 'updateDescription',
       resource,

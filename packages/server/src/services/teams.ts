@@ -1,10 +1,7 @@
-import type { RoleAttributes } from '@latchkey/policy';
-import type { Caller } from '../auth/caller.ts';
 import type { Context } from '../context.ts';
 import { callerOf } from '../context.ts';
 import type { DbOrTx } from '../db/client.ts';
 import type { MemberRow } from '../db/schema/members.ts';
-import type { CustomRoleRow } from '../db/schema/roles.ts';
 import type { TeamRow } from '../db/schema/teams.ts';
 import { badInput, conflict, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -19,10 +16,9 @@ import {
   setTeamMembers,
   updateTeamRow,
 } from '../store/teams.ts';
-import { assertCanGive, callerIsAdmin } from './access.ts';
 import { recordAudit } from './audit.ts';
+import { assertNoEscalation, callerAuthority, granteesOfTeam, type Grantee } from './authority.ts';
 import { requireCustomRoles } from './members.ts';
-import { roleGrant } from './permissions.ts';
 import { optionalText, requireKey, requireName, requireRoleAttributes } from './validation.ts';
 
 /**
@@ -43,19 +39,6 @@ function requireMembers(db: DbOrTx, accountId: string, ids: readonly string[]): 
     if (!member || member.status === 'removed') throw badInput(`memberIds[${ids.indexOf(id)}]`, 'no such member in this account');
     return member;
   });
-}
-
-/**
- * Giving a team roles, attribute values or members gives those members the team's roles, so a
- * caller who is not an admin may only do it with roles within their own permissions.
- */
-function assertMayGiveTeamRoles(db: DbOrTx, caller: Caller, resource: string, roles: readonly CustomRoleRow[], attributes: RoleAttributes): void {
-  if (roles.length === 0 || callerIsAdmin(db, caller)) return;
-  for (const role of roles) {
-    assertCanGive(db, caller, 'updateTeamCustomRoles', resource, `custom role "${role.key}" through this team`, (self) => [
-      roleGrant(role, attributes, self),
-    ]);
-  }
 }
 
 const keysOf = (rows: ReadonlyArray<{ key: string }>) => rows.map((r) => r.key).sort();
@@ -81,13 +64,14 @@ export function createTeam(context: Context, input: CreateTeamInput): TeamRow {
   const members = requireMembers(db, caller.accountId, input.memberIds ?? []);
   const roles = requireCustomRoles(db, caller.accountId, 'customRoleKeys', input.customRoleKeys ?? []);
   const resource = teamResource(key);
-  assertMayGiveTeamRoles(db, caller, resource, roles, attributes);
+  const limit = callerAuthority(db, caller);
   const team = db.transaction((tx) => {
     if (findTeamByKey(tx, caller.accountId, key)) throw conflict(`A team with key "${key}" already exists`, { field: 'key' });
     const now = new Date();
     const row = insertTeam(tx, { id: newId(), accountId: caller.accountId, key, name, description, roleAttributes: attributes, createdAt: now, updatedAt: now });
     setTeamMembers(tx, row.id, members.map((m) => m.id));
     setTeamCustomRoles(tx, row.id, roles.map((r) => r.id));
+    assertNoEscalation(tx, caller, limit, { action: 'createTeam', resource, grantees: granteesOfTeam(tx, row.id) });
     recordAudit(tx, context, {
       action: 'createTeam',
       resource,
@@ -115,7 +99,11 @@ export interface UpdateTeamInput {
   roleAttributes?: AttributeInput | null;
 }
 
-/** Changes the given fields; lists replace. */
+/**
+ * Changes the given fields; lists replace. New members get the team's roles, and new roles or
+ * attribute values change what every member gets: those members (and the team's roles as the
+ * caller would hold them) fall under the no-escalation rule, as the change leaves them.
+ */
 export function updateTeam(context: Context, input: UpdateTeamInput): TeamRow {
   const caller = callerOf(context);
   const { db } = context.app;
@@ -130,15 +118,9 @@ export function updateTeam(context: Context, input: UpdateTeamInput): TeamRow {
 
   const currentMembers = membersOfTeam(db, current.id);
   const currentRoles = customRolesOfTeam(db, current.id);
-  const nextRoles = roles ?? currentRoles;
-  const nextAttributes = attributes ?? current.roleAttributes;
   const currentMemberIds = new Set(currentMembers.map((m) => m.id));
-  const addsMembers = (members ?? []).some((m) => !currentMemberIds.has(m.id));
-  const currentRoleIds = new Set(currentRoles.map((r) => r.id));
   const attributesChange = attributes !== undefined && !same(attributes, current.roleAttributes);
-  // New members get every role; new attribute values re-read every role; otherwise only added roles are new.
-  const given = addsMembers || attributesChange ? nextRoles : nextRoles.filter((r) => !currentRoleIds.has(r.id));
-  assertMayGiveTeamRoles(db, caller, resource, given, nextAttributes);
+  const limit = callerAuthority(db, caller);
 
   const updated = db.transaction((tx) => {
     const changes: Record<string, { before: unknown; after: unknown }> = {};
@@ -166,6 +148,15 @@ export function updateTeam(context: Context, input: UpdateTeamInput): TeamRow {
     if (Object.keys(changes).length === 0) return current;
     const row = updateTeamRow(tx, current.id, { ...patch, updatedAt: new Date() });
     if (!row) throw notFound('Team');
+    const action = changes.members ? 'updateTeamMembers' : changes.customRoles || changes.roleAttributes ? 'updateTeamCustomRoles' : undefined;
+    if (action) {
+      // New roles or attribute values reach every member; new members get what the team gives.
+      const grantees: Grantee[] =
+        changes.customRoles || changes.roleAttributes
+          ? granteesOfTeam(tx, current.id)
+          : [{ kind: 'team', teamId: current.id }, ...(members ?? []).filter((m) => !currentMemberIds.has(m.id)).map((m): Grantee => ({ kind: 'member', memberId: m.id }))];
+      assertNoEscalation(tx, caller, limit, { action, resource, grantees });
+    }
     recordAudit(tx, context, {
       action: changes.members
         ? 'updateTeamMembers'

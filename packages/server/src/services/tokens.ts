@@ -1,16 +1,16 @@
 import {
   baseRoleGrant,
   baseRoleRank,
-  contains,
   type BaseRole,
   type Grant,
   type RoleAttributes,
   type Statement,
 } from '@latchkey/policy';
-import { isAuthorized } from '../auth/authorize.ts';
+import { assertAllowed, isAuthorized } from '../auth/authorize.ts';
 import type { Caller } from '../auth/caller.ts';
 import { digestSecret, generateSecret, obscureSecret } from '../auth/secrets.ts';
 import { callerOf, type Context } from '../context.ts';
+import type { DbOrTx } from '../db/client.ts';
 import type { AuditChanges } from '../db/schema/audit.ts';
 import type { MemberRow } from '../db/schema/members.ts';
 import type { CustomRoleRow } from '../db/schema/roles.ts';
@@ -34,8 +34,17 @@ import {
 import { customRolesOfToken } from '../store/tokens-auth.ts';
 import { API_VERSIONS, LATEST_API_VERSION, isSupportedApiVersion } from './api-versions.ts';
 import { recordAudit } from './audit.ts';
-import { memberGrants, roleGrant, tokenGrants } from './permissions.ts';
-import { optionalText, requireName } from './validation.ts';
+import {
+  assertExpiryChangeWithinCaller,
+  assertNoEscalation,
+  assertResetWithinCaller,
+  callerAuthority,
+  issuedExpiry,
+  withinAuthority,
+  type Authority,
+} from './authority.ts';
+import { roleGrant } from './permissions.ts';
+import { optionalText, refuseSecretsInPolicy, requireName } from './validation.ts';
 
 /**
  * Access tokens: creation caps, lifecycle (update, clone, reset, delete) and visibility.
@@ -223,6 +232,7 @@ function scopeOf(context: Context, input: ScopeInput): TokenScope | undefined {
   if (input.inlinePolicy) {
     if (input.inlinePolicy.length === 0) throw badInput('inlinePolicy', 'must contain at least one statement');
     if (input.inlinePolicy.length > MAX_INLINE_STATEMENTS) throw badInput('inlinePolicy', `at most ${MAX_INLINE_STATEMENTS} statements`);
+    refuseSecretsInPolicy('inlinePolicy', input.inlinePolicy);
     return { kind: 'inline', policy: [...input.inlinePolicy] };
   }
   return undefined;
@@ -263,28 +273,6 @@ function actingMember(caller: Caller): MemberRow | null {
   return caller.credential.kind === 'service' ? null : caller.member;
 }
 
-/** Whose "own tokens" a service token's scope speaks of when it is checked (see `assertWithinCreator`). */
-function creatorSelf(caller: Caller): string {
-  return caller.credential.kind === 'service' ? `service-token-${caller.credential.token.id}` : caller.member.id;
-}
-
-/** Everything the caller can do, as sets of grants: the new scope must fit inside each. */
-interface CreatorLimit {
-  /** `member`: the acting member's permissions; `token`: the scope of the token making the request. */
-  of: 'member' | 'token';
-  label: string;
-  grants: Grant[];
-}
-
-function creatorLimits(context: Context, caller: Caller): CreatorLimit[] {
-  const db = context.app.db;
-  const { credential, member } = caller;
-  const own: CreatorLimit = { of: 'member', label: 'your permissions do not allow', grants: memberGrants(db, member) };
-  if (credential.kind === 'session') return [own];
-  const token: CreatorLimit = { of: 'token', label: 'the scope of the token you are using does not allow', grants: tokenGrants(db, credential.token, member) };
-  return credential.kind === 'personal' ? [own, token] : [token];
-}
-
 function heldRoleIds(context: Context, member: MemberRow): Set<string> {
   const db = context.app.db;
   const direct = customRolesOfMember(db, member.id).map((r) => r.id);
@@ -307,66 +295,62 @@ interface CapCheck {
   resource: string;
   kind: TokenKind;
   scope: TokenScope;
-  /** Personal: the member the token belongs to (its `self` and role attributes). */
+  /** Personal: the member the token belongs to (its role attributes). */
   owner: MemberRow;
   /** Service: the role attributes fixed into the token. */
   serviceAttributes: RoleAttributes;
 }
 
 /**
- * The creation caps (product.md): nobody gives a token more than they can do.
- * - Personal tokens: a base role at most the creator's (admins and owners: any); custom roles the
- *   creator holds (admins and owners: any); an inline policy contained in the creator's permissions.
- * - Service tokens: the whole scope contained in the creator's permissions, whatever the creator's role.
- * When the caller uses a token, the new scope must also fit in that token's scope, and a service
- * token cannot create personal tokens (it has no member to own them).
- * A refusal is FORBIDDEN naming the first exceeding action and resource when containment finds one.
+ * The creation caps of product.md on the scope a token may name, checked before anything is
+ * written. What the token can then do is checked by the no-escalation rule (services/authority.ts)
+ * once it is written; these caps are what the spec adds for personal tokens, whose effective
+ * permissions are always cut by their owner's:
+ * - a base role at most the creator's (admins and owners: any);
+ * - custom roles the creator holds (admins and owners: any role within their own permissions);
+ * - an inline policy contained in the creator's permissions.
+ * A service token cannot create personal tokens (it has no member to own them).
  */
-function assertWithinCreator(context: Context, check: CapCheck): void {
+function assertScopeCaps(context: Context, limit: Authority, check: CapCheck): void {
   const caller = callerOf(context);
   const member = actingMember(caller);
   const refuse = (reason: string, exceeding?: { action: string; resource: string }) =>
     forbidden(exceeding?.action ?? check.action, exceeding?.resource ?? check.resource, reason);
+  if (check.kind !== 'personal') return;
+  if (!member) throw refuse('a service token cannot create personal tokens: a personal token belongs to a member');
+  const attributes = check.owner.roleAttributes;
+  const within = (grants: (self: string) => Grant[]) => withinAuthority(limit, grants);
+  const privileged = member.role === 'admin' || member.role === 'owner';
+  const { scope } = check;
 
-  const self = check.kind === 'personal' ? check.owner.id : creatorSelf(caller);
-  const attributes = check.kind === 'personal' ? check.owner.roleAttributes : check.serviceAttributes;
-  const grants = scopeGrants(check.scope, self, attributes);
-  const limits = creatorLimits(context, caller);
-  const firstExcess = (only?: CreatorLimit['of']) => {
-    for (const limit of limits) {
-      if (only && limit.of !== only) continue;
-      const result = contains(limit.grants, grants);
-      if (!result.ok) return { ...result, label: limit.label };
-    }
-    return undefined;
-  };
-
-  if (check.kind === 'personal' && !member) {
-    throw refuse('a service token cannot create personal tokens: a personal token belongs to a member');
+  if (scope.kind === 'role' && !privileged && baseRoleRank(scope.role) > baseRoleRank(member.role)) {
+    const excess = within((self) => scopeGrants(scope, self, attributes));
+    throw refuse(`${ROLE_CAP[member.role]}: a ${scope.role} token would do more than you can`, excess.ok ? undefined : excess);
   }
-  const privileged = member !== null && (member.role === 'admin' || member.role === 'owner');
-
-  if (check.scope.kind === 'role' && check.kind === 'personal' && member && !privileged) {
-    if (baseRoleRank(check.scope.role) > baseRoleRank(member.role)) {
-      const excess = firstExcess('member');
-      throw refuse(`${ROLE_CAP[member.role]}: a ${check.scope.role} token would do more than you can`, excess);
-    }
-  }
-  if (check.scope.kind === 'customRoles' && member && !privileged) {
+  if (scope.kind === 'customRoles') {
     const held = heldRoleIds(context, member);
-    const missing = check.scope.roles.find((r) => !held.has(r.id));
-    if (missing) {
-      throw refuse(`custom role "${missing.key}" is not one of yours: only admins and owners can give a token a role they do not hold`);
+    for (const role of scope.roles.filter((r) => !held.has(r.id))) {
+      if (!privileged) {
+        throw refuse(`custom role "${role.key}" is not one of yours: only admins and owners can give a token a role they do not hold`);
+      }
+      const excess = within((self) => [roleGrant(role, attributes, self)]);
+      if (!excess.ok) throw refuse(`custom role "${role.key}" is not one of yours and ${excess.label} ${excess.action} on ${excess.resource} (${excess.reason})`, excess);
     }
   }
-  // Personal tokens are always limited by their owner at request time, so a base role or held
-  // custom roles need no containment for a member acting through a session. Everything else does.
-  const needsContainment = check.kind === 'service' || check.scope.kind === 'inline';
-  const excess = needsContainment ? firstExcess() : firstExcess('token');
-  if (excess) {
-    const what = check.kind === 'service' ? 'a service token can never do more than its creator' : 'a token can never do more than its creator';
-    throw refuse(`${what}: ${excess.label} ${excess.action} on ${excess.resource} (${excess.reason})`, excess);
+  if (scope.kind === 'inline') {
+    const excess = within((self) => scopeGrants(scope, self, attributes));
+    if (!excess.ok) throw refuse(`a token can never do more than its creator: ${excess.label} ${excess.action} on ${excess.resource} (${excess.reason})`, excess);
   }
+}
+
+/** The no-escalation rule on a token just written in `tx`: what it can do is within the caller's `limit`. */
+function assertTokenWithinCaller(tx: DbOrTx, context: Context, limit: Authority, token: TokenIdentity, action: string): void {
+  assertNoEscalation(tx, callerOf(context), limit, {
+    action,
+    resource: tokenResource(token),
+    grantees: [{ kind: 'token', tokenId: token.id }],
+    rule: token.kind === 'service' ? 'a service token can never do more than its creator' : 'a token can never do more than its creator',
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -434,7 +418,10 @@ interface NewToken {
 }
 
 /** Inserts a token, its first secret and its custom roles, with the limit check and audit entry, in one transaction. */
-function issue(context: Context, token: NewToken, audit: { action: string; title: string; changes: AuditChanges }): IssuedToken {
+/** Thrown inside a dry run's transaction once every check has passed, so nothing is kept. */
+class DryRunPassed extends Error {}
+
+function issue(context: Context, limit: Authority, token: NewToken, audit: { action: string; title: string; changes: AuditChanges }, dryRun = false): IssuedToken {
   const caller = callerOf(context);
   const secret = generateSecret(token.kind);
   const now = new Date();
@@ -461,6 +448,8 @@ function issue(context: Context, token: NewToken, audit: { action: string; title
     });
     insertTokenSecret(tx, { secretHash: digestSecret(secret), tokenId: inserted.id, createdAt: now });
     if (token.scope.kind === 'customRoles') setTokenCustomRoles(tx, inserted.id, token.scope.roles.map((r) => r.id));
+    assertTokenWithinCaller(tx, context, limit, inserted, audit.action);
+    if (dryRun) throw new DryRunPassed();
     recordAudit(tx, context, { action: audit.action, resource: tokenResource(inserted), title: audit.title, changes: audit.changes });
     return inserted;
   });
@@ -486,50 +475,69 @@ function createdChanges(token: NewToken): AuditChanges {
 }
 
 /** Creates a personal or service token under the creation caps; `id` was fixed when its scopes were decided. */
-export function createToken(context: Context, id: string, input: CreateTokenInput): IssuedToken {
+export function createToken(context: Context, id: string, input: CreateTokenInput, dryRun = false): IssuedToken {
   const caller = callerOf(context);
   const now = new Date();
   const name = requireName('name', input.name);
   const description = optionalText('description', input.description);
   const defaultApiVersion = requireApiVersion(input.defaultApiVersion);
-  const expiresAt = input.expiresAt ? requireFuture('expiresAt', input.expiresAt, now) : null;
+  const requestedExpiry = input.expiresAt ? requireFuture('expiresAt', input.expiresAt, now) : null;
   const scope = scopeOf(context, input);
   if (!scope) throw badInput('role', 'give exactly one of role, customRoleKeys or inlinePolicy');
   const kind: TokenKind = input.serviceToken ? 'service' : 'personal';
+  const resource = newTokenResource(caller, kind, id);
+  const expiresAt = issuedExpiry(caller, requestedExpiry, 'createAccessToken', resource);
   const roleAttributes = kind === 'service' ? creatorAttributes(caller) : null;
-  assertWithinCreator(context, {
-    action: 'createAccessToken',
-    resource: newTokenResource(caller, kind, id),
-    kind,
-    scope,
-    owner: caller.member,
-    serviceAttributes: roleAttributes ?? {},
-  });
+  const limit = callerAuthority(context.app.db, caller);
+  assertScopeCaps(context, limit, { action: 'createAccessToken', resource, kind, scope, owner: caller.member, serviceAttributes: roleAttributes ?? {} });
   const token: NewToken = { id, kind, name, description, scope, defaultApiVersion, expiresAt, roleAttributes };
-  return issue(context, token, {
-    action: 'createAccessToken',
-    title: `${actorName(caller)} created ${kindLabel(kind)} '${name}'`,
-    changes: createdChanges(token),
-  });
+  return issue(
+    context,
+    limit,
+    token,
+    { action: 'createAccessToken', title: `${actorName(caller)} created ${kindLabel(kind)} '${name}'`, changes: createdChanges(token) },
+    dryRun,
+  );
+}
+
+export type ScopeCheck = { allowed: true } | { allowed: false; action: string; resource: string; reason: string };
+
+/**
+ * Whether createToken would give the caller this token, decided by the very same caps and
+ * no-escalation rule, in a transaction that is always rolled back: for forms that show, before
+ * saving, the first action and resource the caller's permissions do not cover. Bad input is
+ * still BAD_USER_INPUT; a refusal is returned, not thrown.
+ */
+export function checkNewToken(context: Context, id: string, input: CreateTokenInput): ScopeCheck {
+  try {
+    // The guard createToken has in the schema, answered here rather than as an error.
+    const caller = callerOf(context);
+    assertAllowed(context, { action: 'createAccessToken', resource: newTokenResource(caller, input.serviceToken ? 'service' : 'personal', id) });
+    createToken(context, id, input, true);
+  } catch (error) {
+    if (error instanceof DryRunPassed) return { allowed: true };
+    const extensions = error instanceof LatchkeyError ? error.extensions : undefined;
+    if (extensions?.code === 'FORBIDDEN') {
+      return { allowed: false, action: String(extensions.action), resource: String(extensions.resource), reason: String(extensions.reason) };
+    }
+    throw error;
+  }
+  throw new Error('a dry run never creates a token');
 }
 
 /**
  * A new token with the source's scope, kind and API version (and description), owned by or
- * recorded as created by the caller, under the creation caps for the caller. The expiry is not copied.
+ * recorded as created by the caller, under the creation caps for the caller. The expiry is not
+ * copied (through an expiring token credential, the clone expires with that token).
  */
 export function cloneToken(context: Context, source: TokenRow, id: string, input: { name?: string | null }): IssuedToken {
   const caller = callerOf(context);
   const name = input.name === null || input.name === undefined ? `${source.name} (copy)` : requireName('name', input.name);
   const scope = scopeOfToken(context, source);
   const roleAttributes = source.kind === 'service' ? (source.roleAttributes ?? {}) : null;
-  assertWithinCreator(context, {
-    action: 'createAccessToken',
-    resource: newTokenResource(caller, source.kind, id),
-    kind: source.kind,
-    scope,
-    owner: caller.member,
-    serviceAttributes: roleAttributes ?? {},
-  });
+  const resource = newTokenResource(caller, source.kind, id);
+  const limit = callerAuthority(context.app.db, caller);
+  assertScopeCaps(context, limit, { action: 'createAccessToken', resource, kind: source.kind, scope, owner: caller.member, serviceAttributes: roleAttributes ?? {} });
   const token: NewToken = {
     id,
     kind: source.kind,
@@ -537,12 +545,12 @@ export function cloneToken(context: Context, source: TokenRow, id: string, input
     description: source.description,
     scope,
     defaultApiVersion: source.defaultApiVersion,
-    expiresAt: null,
+    expiresAt: issuedExpiry(caller, null, 'createAccessToken', resource),
     roleAttributes,
   };
   const changes = createdChanges(token);
   changes.clonedFrom = { after: source.id };
-  return issue(context, token, { action: 'createAccessToken', title: `${actorName(caller)} cloned token '${source.name}' as '${name}'`, changes });
+  return issue(context, limit, token, { action: 'createAccessToken', title: `${actorName(caller)} cloned token '${source.name}' as '${name}'`, changes });
 }
 
 /** The actions an update needs, one per kind of field given (null clears description and expiry; it leaves the rest). */
@@ -599,11 +607,13 @@ export function updateToken(context: Context, token: TokenRow, input: UpdateToke
   if (input.expiresAt !== undefined) {
     const expiresAt = input.expiresAt === null ? null : requireFuture('expiresAt', input.expiresAt, now);
     if (expiresAt?.getTime() !== token.expiresAt?.getTime()) {
+      assertExpiryChangeWithinCaller(caller, token.expiresAt, expiresAt, tokenResource(token));
       patch.expiresAt = expiresAt;
       changes.expiresAt = { before: token.expiresAt?.toISOString() ?? null, after: expiresAt?.toISOString() ?? null };
     }
   }
   const scope = scopeOf(context, input);
+  const limit = callerAuthority(context.app.db, caller);
   if (scope) {
     const resource = tokenResource(token);
     if (token.kind === 'service') {
@@ -611,7 +621,7 @@ export function updateToken(context: Context, token: TokenRow, input: UpdateToke
     }
     const owner = tokenOwner(context, token);
     if (!owner) throw notFound('Token');
-    assertWithinCreator(context, { action: 'updateAccessTokenPolicy', resource, kind: 'personal', scope, owner, serviceAttributes: {} });
+    assertScopeCaps(context, limit, { action: 'updateAccessTokenPolicy', resource, kind: 'personal', scope, owner, serviceAttributes: {} });
     const before = scopeSummary(scopeOfToken(context, token));
     const after = scopeSummary(scope);
     if (JSON.stringify(before) !== JSON.stringify(after)) {
@@ -624,7 +634,10 @@ export function updateToken(context: Context, token: TokenRow, input: UpdateToke
   const updated = context.app.db.transaction((tx) => {
     const row = updateTokenRow(tx, token.id, { ...patch, updatedAt: now });
     if (!row) throw notFound('Token');
-    if (scope && changes.scope) setTokenCustomRoles(tx, token.id, scope.kind === 'customRoles' ? scope.roles.map((r) => r.id) : []);
+    if (scope && changes.scope) {
+      setTokenCustomRoles(tx, token.id, scope.kind === 'customRoles' ? scope.roles.map((r) => r.id) : []);
+      assertTokenWithinCaller(tx, context, limit, row, 'updateAccessTokenPolicy');
+    }
     recordAudit(tx, context, {
       action: auditActionOf(changes),
       resource: tokenResource(row),
@@ -639,8 +652,11 @@ export function updateToken(context: Context, token: TokenRow, input: UpdateToke
 
 /**
  * A new secret for the token. The old one stops working now, or at `oldSecretExpiresAt` (a grace
- * period for rotating without downtime). Only its owner can reset a personal token: a new secret
- * in someone else's hands would let them act as that member.
+ * period for rotating without downtime). A new secret hands the token's authority to whoever
+ * receives it, so a reset is under the no-escalation rule like a creation: what the token can do
+ * must be within what the caller can do now, and through a token credential neither the token
+ * nor the old secret's grace period may outlive the caller's token. Only its owner can reset a
+ * personal token: a new secret in someone else's hands would let them act as that member.
  */
 export function resetToken(context: Context, token: TokenRow, input: { oldSecretExpiresAt?: Date | null }): IssuedToken {
   const caller = callerOf(context);
@@ -650,9 +666,12 @@ export function resetToken(context: Context, token: TokenRow, input: { oldSecret
   if (token.kind === 'personal' && (caller.credential.kind === 'service' || caller.member.id !== token.ownerId)) {
     throw forbidden('resetAccessToken', resource, 'only its owner can reset a personal token (the new secret would let you act as them); delete it instead');
   }
+  assertResetWithinCaller(caller, token, graceUntil, resource);
+  const limit = callerAuthority(context.app.db, caller);
   const secret = generateSecret(token.kind);
   const obscuredSecret = obscureSecret(secret);
   const updated = context.app.db.transaction((tx) => {
+    assertTokenWithinCaller(tx, context, limit, token, 'resetAccessToken');
     retireTokenSecrets(tx, token.id, now, graceUntil);
     const row = updateTokenRow(tx, token.id, { obscuredSecret, updatedAt: now });
     if (!row) throw notFound('Token');

@@ -5,6 +5,14 @@ import { customRoles, memberCustomRoles, type CustomRoleRow } from '../db/schema
 import { teamCustomRoles, teamMembers, teams, type TeamRow } from '../db/schema/teams.ts';
 import { prepared } from './prepared.ts';
 
+/**
+ * The form an email is stored and looked up in: NFKC (so full-width or composed look-alikes such
+ * as `ｏwner@x.test` are the same address as `owner@x.test`), trimmed, lower-cased.
+ */
+export function normalizeEmail(value: string): string {
+  return value.normalize('NFKC').trim().toLowerCase();
+}
+
 export function findMemberById(db: DbOrTx, accountId: string, id: string): MemberRow | undefined {
   const query = prepared(db, 'findMemberById', (d) =>
     d
@@ -16,8 +24,16 @@ export function findMemberById(db: DbOrTx, accountId: string, id: string): Membe
   return query.get({ accountId, id });
 }
 
+/**
+ * The invited or active member with this email (emails are stored NFKC-normalised and lower-cased;
+ * a removed member's row keeps its email, and the address may be invited again).
+ */
 export function findMemberByEmail(db: DbOrTx, email: string): MemberRow | undefined {
-  return db.select().from(members).where(eq(members.email, email.toLowerCase())).get();
+  return db
+    .select()
+    .from(members)
+    .where(and(eq(members.email, normalizeEmail(email)), ne(members.status, 'removed')))
+    .get();
 }
 
 export function insertMember(db: DbOrTx, row: typeof members.$inferInsert): MemberRow {

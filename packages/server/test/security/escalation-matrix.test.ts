@@ -383,7 +383,7 @@ const ENTRIES: Entry[] = [
 ];
 
 /** Query fields every credential of an account may call (their results are filtered by view actions). */
-const UNGUARDED_QUERIES = ['account', 'apiVersions', 'members', 'projects', 'role', 'roles', 'teams', 'tokens', 'viewer'];
+const UNGUARDED_QUERIES = ['account', 'apiVersions', 'checkTokenScope', 'members', 'projects', 'role', 'roles', 'teams', 'tokens', 'viewer'];
 
 const DEFAULT_REFUSALS = ['FORBIDDEN', 'NOT_FOUND', 'UNAUTHENTICATED'];
 

@@ -1,4 +1,5 @@
 import type { BaseRole, RoleAttributes } from '@latchkey/policy';
+import { sql } from 'drizzle-orm';
 import { index, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { accounts } from './accounts.ts';
 import { json, timestamp } from './columns.ts';
@@ -10,7 +11,8 @@ export const members = sqliteTable(
   {
     id: text('id').primaryKey(),
     accountId: text('account_id').notNull().references(() => accounts.id),
-    // Login is by email, so it is unique on the whole server (stored lower-cased).
+    // Login is by email, so it is unique on the whole server among members not removed (stored
+    // NFKC-normalised and lower-cased); a removed member's address can be invited again.
     email: text('email').notNull(),
     name: text('name').notNull(),
     role: text('role').$type<BaseRole>().notNull(),
@@ -24,7 +26,7 @@ export const members = sqliteTable(
     updatedAt: timestamp('updated_at').notNull(),
   },
   (t) => [
-    uniqueIndex('members_email_uq').on(t.email),
+    uniqueIndex('members_email_uq').on(t.email).where(sql`${t.status} <> 'removed'`),
     uniqueIndex('members_invite_code_uq').on(t.inviteCodeHash),
     index('members_account_ix').on(t.accountId, t.id),
   ],

@@ -1,0 +1,2 @@
+DROP INDEX `members_email_uq`;--> statement-breakpoint
+CREATE UNIQUE INDEX `members_email_uq` ON `members` (`email`) WHERE "members"."status" <> 'removed';
