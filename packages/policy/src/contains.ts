@@ -12,6 +12,10 @@
  * several outer allows, or only by different outer grants for different parts; an everything-
  * except (`notResources`) piece against outer allows that are not `*`; an outer deny that
  * overlaps the piece only where inner denies also overlap it, piecewise.
+ *
+ * Cost: globs are compared in linear time (glob.ts), and each pair of regions once per inner
+ * grant and type (TypeCheck), so the work is quadratic in the patterns of the two sides and
+ * independent of how many actions share them; POLICY_LIMITS bounds the patterns.
  */
 import { ACTION_CATALOG, type ResourceType } from './actions.ts';
 import {
