@@ -9,7 +9,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/latchkey-packages.XXXXXX")
 SERVER_PID=
 cleanup() {
   status=$?
-  if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  if [[ -n $SERVER_PID ]]; then kill -TERM -- "-$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
   if [[ $status -ne 0 && -f $WORK/server.log ]]; then echo "--- server log"; cat "$WORK/server.log"; fi
   rm -rf "$WORK"
   exit "$status"
@@ -25,11 +25,14 @@ SDK_TGZ=$(ls "$WORK"/latchkey-sdk-*.tgz)
 CLI_TGZ=$(ls "$WORK"/latchkey-cli-*.tgz)
 ls -l "$SDK_TGZ" "$CLI_TGZ" | awk '{ print $5, $NF }'
 
-step "start a server from the workspace (temporary database, free port)"
+step "pnpm start in the workspace (temporary database, a free port)"
 PASSWORD="ci-owner-$RANDOM-$RANDOM"
-(cd "$ROOT/packages/server" && LATCHKEY_DB="$WORK/latchkey.db" LATCHKEY_OWNER_PASSWORD="$PASSWORD" LATCHKEY_SCRYPT_LOG_N=12 \
-  HOST=127.0.0.1 PORT=0 exec node --import tsx src/main.ts) >"$WORK/server.log" 2>&1 &
+# Job control gives the server its own process group, which the last step sends Ctrl-C (SIGINT) to.
+set -m
+(cd "$ROOT" && LATCHKEY_DB="$WORK/latchkey.db" LATCHKEY_OWNER_PASSWORD="$PASSWORD" LATCHKEY_SCRYPT_LOG_N=12 \
+  HOST=127.0.0.1 PORT=0 exec pnpm start) >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
+set +m
 for _ in $(seq 1 100); do
   URL=$(sed -n 's/^Latchkey listening on \(http[^ ]*\).*/\1/p' "$WORK/server.log")
   [[ -n $URL ]] && break
@@ -112,5 +115,14 @@ cd "$APP"
 node "$FIXTURES/docs-block.mjs" "$ROOT/docs/for-scripts.md" rotate-demo.ts > rotate-demo.ts
 npx tsx rotate-demo.ts
 unset LATCHKEY_TOKEN
+
+step "Ctrl-C on pnpm start: a clean shutdown message, exit 0, no ELIFECYCLE"
+kill -INT -- "-$SERVER_PID"
+status=0; wait "$SERVER_PID" || status=$?
+SERVER_PID=
+tail -n 2 "$WORK/server.log"
+[[ $status -eq 0 ]] || { echo "pnpm start exited $status after Ctrl-C"; cat "$WORK/server.log"; exit 1; }
+grep -q 'Latchkey stopped cleanly' "$WORK/server.log" || { echo "no shutdown message"; exit 1; }
+! grep -q 'ELIFECYCLE' "$WORK/server.log" || { echo "pnpm reported a failure"; cat "$WORK/server.log"; exit 1; }
 
 step "packages: ok"

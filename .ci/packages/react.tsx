@@ -15,6 +15,7 @@ function Viewer() {
 const client = new Client({
   url: '/graphql',
   exchanges: [fetchExchange],
+  preferGetMethod: false,
   fetchOptions: () => ({ headers: { authorization: localStorage.getItem('latchkey') ?? '' } }),
 });
 const root = document.getElementById('root');
