@@ -1,5 +1,6 @@
 import type { types } from '@latchkey/sdk';
 import { Option, type Command } from 'commander';
+import { choice } from '../choices.ts';
 import type { Cli } from '../context.ts';
 import { CliError, usageError } from '../errors.ts';
 import { collect } from '../paging.ts';
@@ -7,7 +8,6 @@ import { describeStatement, readPolicyFile } from '../policy.ts';
 import type { Run } from '../program.ts';
 import { confirm } from '../prompt.ts';
 import { roleJson, type RoleJson } from '../shapes.ts';
-import { choice } from '../choices.ts';
 import { shortDate } from '../time.ts';
 
 interface RoleOptions {

@@ -1,5 +1,6 @@
 import type { types } from '@latchkey/sdk';
 import { Option, type Command } from 'commander';
+import { choice } from '../choices.ts';
 import type { Cli } from '../context.ts';
 import { CliError, usageError } from '../errors.ts';
 import { collect } from '../paging.ts';
@@ -8,7 +9,6 @@ import type { Run } from '../program.ts';
 import { confirm } from '../prompt.ts';
 import { scopeOf, tokenJson, type TokenLike } from '../shapes.ts';
 import { inFuture, relative, shortDate } from '../time.ts';
-import { choice } from '../choices.ts';
 import { findToken } from './lookup.ts';
 
 interface ScopeOptions {
@@ -120,15 +120,14 @@ export function registerTokens(program: Command, run: Run): void {
     .action(
       run<UpdateOptions>(async (cli, [ref = ''], o) => {
         if (o.expiry === false && o.expiresIn !== undefined) throw usageError('give --expires-in or --no-expiry, not both');
-        const input: types.UpdateTokenInput = { id: '', ...scopeInput(o) };
-        if (o.name !== undefined) input.name = o.name;
-        if (o.description !== undefined) input.description = o.description === '' ? null : o.description;
-        if (o.expiresIn !== undefined) input.expiresAt = inFuture(o.expiresIn, '--expires-in');
-        if (o.expiry === false) input.expiresAt = null;
-        if (Object.keys(input).length === 1) throw usageError('nothing to change: give --name, --description, --role, --custom-role, --policy-file, --expires-in or --no-expiry');
+        const changes: Omit<types.UpdateTokenInput, 'id'> = { ...scopeInput(o) };
+        if (o.name !== undefined) changes.name = o.name;
+        if (o.description !== undefined) changes.description = o.description === '' ? null : o.description;
+        if (o.expiresIn !== undefined) changes.expiresAt = inFuture(o.expiresIn, '--expires-in');
+        if (o.expiry === false) changes.expiresAt = null;
+        if (Object.keys(changes).length === 0) throw usageError('nothing to change: give --name, --description, --role, --custom-role, --policy-file, --expires-in or --no-expiry');
         const lk = await cli.client();
-        input.id = (await findToken(lk, ref)).id;
-        const token = await lk.updateToken(input);
+        const token = await lk.updateToken({ id: (await findToken(lk, ref)).id, ...changes });
         if (cli.out.json) cli.out.data(tokenJson(token));
         else showToken(cli, token);
       }),
