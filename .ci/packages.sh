@@ -108,7 +108,8 @@ echo "npx latchkey --version: $CLI_VERSION"
 
 step "docs/for-scripts.md, followed literally: its bash script with the CLI, its TypeScript with the SDK"
 export LATCHKEY_TOKEN
-LATCHKEY_TOKEN=$(latchkey tokens create --name docs-runner --role admin --expires-in 1h --quiet)
+# As the docs say: a writer token made with the CLI (it outlives the tokens the scripts make).
+LATCHKEY_TOKEN=$(latchkey tokens create --name scripts --role writer --expires-in 30d --quiet)
 node "$FIXTURES/docs-block.mjs" "$ROOT/docs/for-scripts.md" rotate-demo.sh > "$WORK/rotate-demo.sh"
 bash "$WORK/rotate-demo.sh"
 cd "$APP"
