@@ -31,6 +31,11 @@ export const resetToken = (lk: LatchkeyClient, input: G.ResetTokenInput) => lk.r
  * @returns the deleted token's id
  */
 export const deleteToken = (lk: LatchkeyClient, input: G.DeleteTokenInput) => lk.request(G.DeleteTokenDocument, { input }).then((d) => d.deleteToken.deletedTokenId);
+/**
+ * A dry run of createToken: the same caps and no-escalation rule, nothing created.
+ * @returns `{ allowed }`, or when refused the first `action` and `resource` that exceed, and the `reason`
+ */
+export const checkTokenScope = (lk: LatchkeyClient, input: G.CreateTokenInput) => lk.request(G.CheckTokenScopeDocument, { input }).then((d) => d.checkTokenScope);
 /** One token you may view (never its secret). @throws LatchkeyError `NOT_FOUND` for any other id */
 export const token = (lk: LatchkeyClient, id: string) => lk.request(G.TokenDocument, { id }).then((d) => d.token);
 /**
