@@ -166,6 +166,20 @@ describe('4. role attribute names are ordinary names', () => {
   });
 });
 
+describe('3. bounded work: custom roles per member and team', () => {
+  it('at most 50 custom roles are given at once', async () => {
+    const server = await httpServer();
+    const member = await addMember(server, { role: 'reader' });
+    const keys = Array.from({ length: 51 }, (_, i) => `r${i}`);
+    for (const key of keys) addCustomRole(server, { key, policy: [{ effect: 'allow', actions: ['viewProject'], resources: [`proj/${key}`] }] });
+    const over = await server.gql(UPDATE_MEMBER, { input: { id: member.globalId, customRoleKeys: keys } }, { auth: server.owner });
+    expect(errorCode(over)).toBe('BAD_USER_INPUT');
+    expect(over.body.errors?.[0]?.message).toMatch(/at most 50 custom roles \(found 51\)/);
+    expect(errorCode(await server.gql(CREATE_TEAM, { input: { key: 'big', name: 'Big', customRoleKeys: keys } }, { auth: server.owner }))).toBe('BAD_USER_INPUT');
+    succeeded(await server.gql(UPDATE_MEMBER, { input: { id: member.globalId, customRoleKeys: keys.slice(0, 50) } }, { auth: server.owner }));
+  });
+});
+
 describe('5. a token never outlives the credential that made it', () => {
   async function shortLived(server: TestServer): Promise<Issued & { expiresAt: string }> {
     const expiresAt = inTheFuture(3_600_000);
