@@ -224,7 +224,7 @@ export function TokenForm({ token, perms: tokenPerms, onSaved, onCancel }: { tok
             ))}
           </div>
           {scopeKind === 'role' && (
-            <Field label="Role" hint={roleHint(options)}>
+            <Field label="Role" hint={roleHint(options, baseOptions.checking)}>
               {(p) => (
                 <select {...p} value={role} onChange={(e) => setRole(e.target.value as BaseRole)}>
                   {BASE_ROLES.map((r) => {
@@ -335,9 +335,10 @@ export function TokenForm({ token, perms: tokenPerms, onSaved, onCancel }: { tok
 }
 
 /** Which base roles the server says are out of your reach (with the form's other choices), and why. */
-function roleHint(options: RoleOptions | null): string {
+function roleHint(options: RoleOptions | null, checking: boolean): string {
   const unavailable = BASE_ROLES.map((r) => ({ r, reason: scopeRefusal(options?.[r]) })).filter((x) => options && x.reason);
   const base = 'The token gets the permissions of the role, and never more than yours.';
+  if (checking) return `${base} Checking which roles are within your permissions…`;
   if (unavailable.length === 0) return base;
   return `${base} Not available to you: ${unavailable.map((x) => `${roleLabel(x.r)} (${x.reason})`).join('; ')}.`;
 }
