@@ -12,14 +12,26 @@ export type ScopeCheck = types.TokenScopeFieldsFragment;
 /** A dry run needs a name; the name never changes what a token may do, so a blank one is sent as this. */
 export const DRY_RUN_NAME = 'new token';
 
+/**
+ * The first action and resource the token would have beyond yours, or null when the refusal is
+ * of creating this very token (a cap, or the createAccessToken guard on its new resource).
+ */
+export function firstBeyond(check: ScopeCheck): string | null {
+  if (check.allowed || !check.action) return null;
+  const ownResource = /(^service-token\/|:token\/)[0-9a-z]+$/.test(check.resource ?? '');
+  if (check.action === 'createAccessToken' && ownResource) return null;
+  return `${check.action} on ${check.resource ?? '?'}`;
+}
+
 /** Why the server would refuse this token, in its words (null when it would create it). */
 export function scopeRefusal(check: ScopeCheck | null | undefined): string | null {
   if (!check) return 'checking your permissions…';
   if (check.allowed) return null;
   const reason = check.reason ?? 'not within your permissions';
+  const beyond = firstBeyond(check);
   // The server's reason usually names the first exceeding action already; say it once.
-  if (!check.action || reason.includes(`${check.action} on `)) return `Not allowed: ${reason}`;
-  return `Not allowed: ${reason} (first beyond your permissions: ${check.action} on ${check.resource ?? '?'})`;
+  if (!beyond || reason.includes(beyond)) return `Not allowed: ${reason}`;
+  return `Not allowed: ${reason} (first beyond your permissions: ${beyond})`;
 }
 
 export interface DryRun<Data> {

@@ -293,6 +293,11 @@ describe('an admin: every base role, but never an OWNER service token', () => {
     await service.uncheck();
     await expect.poll(() => owner.isDisabled()).toBe(false);
     expect(await form.getByText(/Not available to you/).count()).toBe(0);
+
+    // The rest of the form is dry-run too: an expiry in the past is named before saving.
+    await form.getByLabel('Expiration').selectOption('custom');
+    await form.getByLabel('Expires on').fill('2001-02-03T04:05');
+    await form.getByText('expiresAt: must be in the future').waitFor();
     expect(problems).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { refusal, type Decision } from '../access.tsx';
 import { ErrorList, Field } from '../components.tsx';
 import { shownErrors } from '../errors.ts';
 import { EXAMPLE_POLICY, PolicyEditor, parsePolicy, policyText, type PolicyCheck } from '../components/PolicyEditor.tsx';
-import { DRY_RUN_NAME, scopeRefusal, useDryRun, type ScopeCheck } from '../scope.ts';
+import { DRY_RUN_NAME, firstBeyond, scopeRefusal, useDryRun, type ScopeCheck } from '../scope.ts';
 import { roleLabel, type TokenPermissions } from './Tokens.tsx';
 
 type Token = types.TokenFieldsFragment;
@@ -46,7 +46,9 @@ function expiryFor(expiry: string, customDate: string): string | null | undefine
 /** The first action and resource beyond your permissions, then the server's reason. */
 function exceeding(check: ScopeCheck | null): string | null {
   if (!check || check.allowed) return null;
-  return check.action ? `${check.action} on ${check.resource ?? '?'} — ${check.reason ?? ''}` : (check.reason ?? 'not within your permissions');
+  const reason = check.reason ?? 'not within your permissions';
+  const beyond = firstBeyond(check);
+  return beyond ? `${beyond} — ${reason}` : reason;
 }
 
 /** The variables of one ConsoleCustomRoleScopes request: a slot per input, the unused ones not asked. */
