@@ -253,6 +253,46 @@ describe('what a member may not do is disabled with the reason the server gives'
   });
 });
 
+describe('the dry run never shows an answer for an input that has since changed', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await openBrowser(server.origin);
+  });
+  afterAll(async () => browser?.close());
+
+  it('a slow refusal for an earlier policy arrives after the answer for the current one, and is dropped', async () => {
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    // The form's dry run of the earlier policy (it names "proj/slow") is held back until the later one answered.
+    const isSlow = (body: string | null) => (body ?? '').includes('query CheckTokenScope') && (body ?? '').includes('"proj/slow"');
+    let releaseSlow: () => void = () => {};
+    const slowHeld = new Promise<void>((resolve) => (releaseSlow = resolve));
+    await page.route('**/graphql', async (route) => {
+      if (isSlow(route.request().postData())) await slowHeld;
+      await route.continue();
+    });
+    await logIn(page, READER);
+    await page.getByRole('button', { name: 'New token' }).click();
+    const form = page.getByRole('form', { name: 'Create an access token' });
+    await form.getByRole('radio', { name: 'Inline policy' }).check();
+    const editor = form.getByRole('textbox', { name: 'Inline policy' });
+    const slowAsked = page.waitForRequest((r) => isSlow(r.postData()));
+    await editor.fill('[{ "effect": "allow", "actions": ["createProject"], "resources": ["proj/slow"] }]');
+    await slowAsked;
+    await editor.fill('[{ "effect": "allow", "actions": ["viewProject"], "resources": ["proj/slow-no-more"] }]');
+    await form.getByText(/Valid policy \(1 statement\)/).waitFor();
+    // Now the earlier (refused) answer arrives: it is not shown.
+    const slowAnswered = page.waitForResponse((r) => isSlow(r.request().postData()));
+    releaseSlow();
+    const slow = await slowAnswered;
+    expect(JSON.stringify(await slow.json())).toContain('"allowed":false');
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    expect(await form.getByText(/Exceeds your permissions/).count()).toBe(0);
+    await expect(form.getByText(/Valid policy \(1 statement\)/).isVisible()).resolves.toBe(true);
+    expect(problems).toEqual([]);
+  });
+});
+
 describe('an admin: every base role, but never an OWNER service token', () => {
   let browser: Browser;
   beforeAll(async () => {
