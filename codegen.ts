@@ -8,7 +8,7 @@ const config: CodegenConfig = {
   generates: {
     'packages/sdk/src/gql/': {
       preset: 'client',
-      presetConfig: { fragmentMasking: false },
+      presetConfig: { fragmentMasking: false, persistedDocuments: true },
       config: {
         useTypeImports: true,
         enumsAsTypes: true,

@@ -271,19 +271,19 @@ export type CheckAccessQueryVariables = Exact<{
 }>;
 
 
-export type CheckAccessQuery = { checkAccess: { action: string, resource: string, allowed: boolean, reason: string, refusedBy: RefusedBy | null, statements: Array<{ source: string, index: number, effect: Effect, statement: { effect: Effect, actions: Array<string> | null, notActions: Array<string> | null, resources: Array<string> | null, notResources: Array<string> | null } }> } };
+export type CheckAccessQuery = { checkAccess: { action: string, resource: string, allowed: boolean, reason: string, refusedBy: RefusedBy | null, statements: Array<{ source: string, index: number, effect: Effect, statement: { effect: Effect, actions: Array<string> | null, notActions: Array<string> | null, resources: Array<string> | null, notResources: Array<string> | null } }> } | null };
 
 export type AccountQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type AccountQuery = { account: { id: string, name: string, serviceTokenLimit: number, createdAt: string } };
+export type AccountQuery = { account: { id: string, name: string, serviceTokenLimit: number, createdAt: string } | null };
 
 export type UpdateAccountMutationVariables = Exact<{
   input: UpdateAccountInput;
 }>;
 
 
-export type UpdateAccountMutation = { updateAccount: { account: { id: string, name: string, serviceTokenLimit: number, createdAt: string } } };
+export type UpdateAccountMutation = { updateAccount: { account: { id: string, name: string, serviceTokenLimit: number, createdAt: string } } | null };
 
 export type AuditEntryFieldsFragment = { id: string, seq: number, date: string, credentialKind: CredentialKind, tokenId: string | null, sessionId: string | null, action: string, resource: string, title: string, outcome: AuditOutcome, requestId: string | null, ip: string | null, userAgent: string | null, hash: string, actor: { id: string, email: string, name: string } | null, token: { id: string, name: string } | null, changes: Array<{ field: string, before: string | null, after: string | null }> };
 
@@ -294,7 +294,7 @@ export type AuditLogQueryVariables = Exact<{
 }>;
 
 
-export type AuditLogQuery = { auditLog: { edges: Array<{ cursor: string, node: { id: string, seq: number, date: string, credentialKind: CredentialKind, tokenId: string | null, sessionId: string | null, action: string, resource: string, title: string, outcome: AuditOutcome, requestId: string | null, ip: string | null, userAgent: string | null, hash: string, actor: { id: string, email: string, name: string } | null, token: { id: string, name: string } | null, changes: Array<{ field: string, before: string | null, after: string | null }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type AuditLogQuery = { auditLog: { edges: Array<{ cursor: string, node: { id: string, seq: number, date: string, credentialKind: CredentialKind, tokenId: string | null, sessionId: string | null, action: string, resource: string, title: string, outcome: AuditOutcome, requestId: string | null, ip: string | null, userAgent: string | null, hash: string, actor: { id: string, email: string, name: string } | null, token: { id: string, name: string } | null, changes: Array<{ field: string, before: string | null, after: string | null }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
 
 export type MemberAuditLogQueryVariables = Exact<{
   id: string | number;
@@ -319,7 +319,7 @@ export type TokenAuditLogQuery = { token: { auditLog: { edges: Array<{ cursor: s
 export type VerifyAuditLogQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type VerifyAuditLogQuery = { verifyAuditLog: { ok: boolean, entries: number, headSeq: number | null, headHash: string | null, firstBrokenLink: { seq: number, entryId: string, reason: AuditChainBreakReason, detail: string } | null } };
+export type VerifyAuditLogQuery = { verifyAuditLog: { ok: boolean, entries: number, headSeq: number | null, headHash: string | null, firstBrokenLink: { seq: number, entryId: string, reason: AuditChainBreakReason, detail: string } | null } | null };
 
 export type MemberAdminFieldsFragment = { id: string, email: string, name: string, role: BaseRole, status: MemberStatus, createdAt: string, roleAttributes: Array<{ key: string, values: Array<string> }>, customRoles: Array<{ key: string, name: string }>, teams: Array<{ key: string, name: string }> };
 
@@ -328,28 +328,28 @@ export type InviteMemberMutationVariables = Exact<{
 }>;
 
 
-export type InviteMemberMutation = { inviteMember: { inviteCode: string, member: { id: string, email: string, name: string, role: BaseRole, status: MemberStatus, createdAt: string, roleAttributes: Array<{ key: string, values: Array<string> }>, customRoles: Array<{ key: string, name: string }>, teams: Array<{ key: string, name: string }> } } };
+export type InviteMemberMutation = { inviteMember: { inviteCode: string, member: { id: string, email: string, name: string, role: BaseRole, status: MemberStatus, createdAt: string, roleAttributes: Array<{ key: string, values: Array<string> }>, customRoles: Array<{ key: string, name: string }>, teams: Array<{ key: string, name: string }> } } | null };
 
 export type AcceptInviteMutationVariables = Exact<{
   input: AcceptInviteInput;
 }>;
 
 
-export type AcceptInviteMutation = { acceptInvite: { secret: string, member: { id: string, email: string, name: string, role: BaseRole, status: MemberStatus, createdAt: string, roleAttributes: Array<{ key: string, values: Array<string> }>, customRoles: Array<{ key: string, name: string }>, teams: Array<{ key: string, name: string }> } } };
+export type AcceptInviteMutation = { acceptInvite: { secret: string, member: { id: string, email: string, name: string, role: BaseRole, status: MemberStatus, createdAt: string, roleAttributes: Array<{ key: string, values: Array<string> }>, customRoles: Array<{ key: string, name: string }>, teams: Array<{ key: string, name: string }> } } | null };
 
 export type UpdateMemberMutationVariables = Exact<{
   input: UpdateMemberInput;
 }>;
 
 
-export type UpdateMemberMutation = { updateMember: { member: { id: string, email: string, name: string, role: BaseRole, status: MemberStatus, createdAt: string, roleAttributes: Array<{ key: string, values: Array<string> }>, customRoles: Array<{ key: string, name: string }>, teams: Array<{ key: string, name: string }> } } };
+export type UpdateMemberMutation = { updateMember: { member: { id: string, email: string, name: string, role: BaseRole, status: MemberStatus, createdAt: string, roleAttributes: Array<{ key: string, values: Array<string> }>, customRoles: Array<{ key: string, name: string }>, teams: Array<{ key: string, name: string }> } } | null };
 
 export type RemoveMemberMutationVariables = Exact<{
   input: RemoveMemberInput;
 }>;
 
 
-export type RemoveMemberMutation = { removeMember: { removedMemberId: string } };
+export type RemoveMemberMutation = { removeMember: { removedMemberId: string } | null };
 
 export type MemberAccessQueryVariables = Exact<{
   id: string | number;
@@ -373,7 +373,7 @@ export type MembersQueryVariables = Exact<{
 }>;
 
 
-export type MembersQuery = { members: { edges: Array<{ cursor: string, node: { id: string, email: string, name: string, role: BaseRole, status: MemberStatus, createdAt: string, roleAttributes: Array<{ key: string, values: Array<string> }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type MembersQuery = { members: { edges: Array<{ cursor: string, node: { id: string, email: string, name: string, role: BaseRole, status: MemberStatus, createdAt: string, roleAttributes: Array<{ key: string, values: Array<string> }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
 
 export type EnvironmentFieldsFragment = { id: string, key: string, name: string, tags: Array<string> };
 
@@ -386,28 +386,28 @@ export type CreateProjectMutationVariables = Exact<{
 }>;
 
 
-export type CreateProjectMutation = { createProject: { project: { id: string, key: string, name: string, tags: Array<string>, createdAt: string, environments: Array<{ id: string, key: string, name: string, tags: Array<string> }>, flags: Array<{ id: string, key: string, name: string, description: string | null }> } } };
+export type CreateProjectMutation = { createProject: { project: { id: string, key: string, name: string, tags: Array<string>, createdAt: string, environments: Array<{ id: string, key: string, name: string, tags: Array<string> }>, flags: Array<{ id: string, key: string, name: string, description: string | null }> } } | null };
 
 export type CreateEnvironmentMutationVariables = Exact<{
   input: CreateEnvironmentInput;
 }>;
 
 
-export type CreateEnvironmentMutation = { createEnvironment: { environment: { id: string, key: string, name: string, tags: Array<string> } } };
+export type CreateEnvironmentMutation = { createEnvironment: { environment: { id: string, key: string, name: string, tags: Array<string> } } | null };
 
 export type CreateFlagMutationVariables = Exact<{
   input: CreateFlagInput;
 }>;
 
 
-export type CreateFlagMutation = { createFlag: { flag: { id: string, key: string, name: string, description: string | null } } };
+export type CreateFlagMutation = { createFlag: { flag: { id: string, key: string, name: string, description: string | null } } | null };
 
 export type UpdateFlagMutationVariables = Exact<{
   input: UpdateFlagInput;
 }>;
 
 
-export type UpdateFlagMutation = { updateFlag: { flag: { id: string, key: string, name: string, description: string | null } } };
+export type UpdateFlagMutation = { updateFlag: { flag: { id: string, key: string, name: string, description: string | null } } | null };
 
 export type SetFlagOnMutationVariables = Exact<{
   input: SetFlagOnInput;
@@ -415,14 +415,14 @@ export type SetFlagOnMutationVariables = Exact<{
 }>;
 
 
-export type SetFlagOnMutation = { setFlagOn: { flag: { on: boolean, id: string, key: string, name: string, description: string | null } } };
+export type SetFlagOnMutation = { setFlagOn: { flag: { on: boolean, id: string, key: string, name: string, description: string | null } } | null };
 
 export type DeleteFlagMutationVariables = Exact<{
   input: DeleteFlagInput;
 }>;
 
 
-export type DeleteFlagMutation = { deleteFlag: { deletedFlagKey: string } };
+export type DeleteFlagMutation = { deleteFlag: { deletedFlagKey: string } | null };
 
 export type ProjectQueryVariables = Exact<{
   key: string;
@@ -437,7 +437,7 @@ export type ProjectsQueryVariables = Exact<{
 }>;
 
 
-export type ProjectsQuery = { projects: { edges: Array<{ cursor: string, node: { id: string, key: string, name: string, tags: Array<string>, createdAt: string, environments: Array<{ id: string, key: string, name: string, tags: Array<string> }>, flags: Array<{ id: string, key: string, name: string, description: string | null }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type ProjectsQuery = { projects: { edges: Array<{ cursor: string, node: { id: string, key: string, name: string, tags: Array<string>, createdAt: string, environments: Array<{ id: string, key: string, name: string, tags: Array<string> }>, flags: Array<{ id: string, key: string, name: string, description: string | null }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
 
 export type FlagStatesQueryVariables = Exact<{
   projectKey: string;
@@ -454,21 +454,21 @@ export type CreateRoleMutationVariables = Exact<{
 }>;
 
 
-export type CreateRoleMutation = { createRole: { role: { id: string, key: string, name: string, description: string | null, basePermissions: BaseRole | null, createdAt: string, updatedAt: string, policy: Array<{ effect: Effect, actions: Array<string> | null, notActions: Array<string> | null, resources: Array<string> | null, notResources: Array<string> | null }> } } };
+export type CreateRoleMutation = { createRole: { role: { id: string, key: string, name: string, description: string | null, basePermissions: BaseRole | null, createdAt: string, updatedAt: string, policy: Array<{ effect: Effect, actions: Array<string> | null, notActions: Array<string> | null, resources: Array<string> | null, notResources: Array<string> | null }> } } | null };
 
 export type UpdateRoleMutationVariables = Exact<{
   input: UpdateRoleInput;
 }>;
 
 
-export type UpdateRoleMutation = { updateRole: { role: { id: string, key: string, name: string, description: string | null, basePermissions: BaseRole | null, createdAt: string, updatedAt: string, policy: Array<{ effect: Effect, actions: Array<string> | null, notActions: Array<string> | null, resources: Array<string> | null, notResources: Array<string> | null }> } } };
+export type UpdateRoleMutation = { updateRole: { role: { id: string, key: string, name: string, description: string | null, basePermissions: BaseRole | null, createdAt: string, updatedAt: string, policy: Array<{ effect: Effect, actions: Array<string> | null, notActions: Array<string> | null, resources: Array<string> | null, notResources: Array<string> | null }> } } | null };
 
 export type DeleteRoleMutationVariables = Exact<{
   input: DeleteRoleInput;
 }>;
 
 
-export type DeleteRoleMutation = { deleteRole: { deletedRoleKey: string } };
+export type DeleteRoleMutation = { deleteRole: { deletedRoleKey: string } | null };
 
 export type RoleQueryVariables = Exact<{
   key: string;
@@ -483,33 +483,33 @@ export type RolesQueryVariables = Exact<{
 }>;
 
 
-export type RolesQuery = { roles: { edges: Array<{ cursor: string, node: { id: string, key: string, name: string, description: string | null, basePermissions: BaseRole | null, createdAt: string, updatedAt: string, policy: Array<{ effect: Effect, actions: Array<string> | null, notActions: Array<string> | null, resources: Array<string> | null, notResources: Array<string> | null }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type RolesQuery = { roles: { edges: Array<{ cursor: string, node: { id: string, key: string, name: string, description: string | null, basePermissions: BaseRole | null, createdAt: string, updatedAt: string, policy: Array<{ effect: Effect, actions: Array<string> | null, notActions: Array<string> | null, resources: Array<string> | null, notResources: Array<string> | null }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
 
 export type LoginMutationVariables = Exact<{
   input: LoginInput;
 }>;
 
 
-export type LoginMutation = { login: { secret: string, member: { id: string, email: string, name: string, role: BaseRole, status: MemberStatus, createdAt: string, roleAttributes: Array<{ key: string, values: Array<string> }> } } };
+export type LoginMutation = { login: { secret: string, member: { id: string, email: string, name: string, role: BaseRole, status: MemberStatus, createdAt: string, roleAttributes: Array<{ key: string, values: Array<string> }> } } | null };
 
 export type SignUpMutationVariables = Exact<{
   input: SignUpInput;
 }>;
 
 
-export type SignUpMutation = { signUp: { secret: string, member: { id: string, email: string, name: string, role: BaseRole, status: MemberStatus, createdAt: string, roleAttributes: Array<{ key: string, values: Array<string> }> } } };
+export type SignUpMutation = { signUp: { secret: string, member: { id: string, email: string, name: string, role: BaseRole, status: MemberStatus, createdAt: string, roleAttributes: Array<{ key: string, values: Array<string> }> } } | null };
 
 export type LogoutMutationVariables = Exact<{ [key: string]: never; }>;
 
 
-export type LogoutMutation = { logout: boolean };
+export type LogoutMutation = { logout: boolean | null };
 
 export type RevokeSessionMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type RevokeSessionMutation = { revokeSession: boolean };
+export type RevokeSessionMutation = { revokeSession: boolean | null };
 
 export type SessionsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -517,12 +517,12 @@ export type SessionsQueryVariables = Exact<{
 }>;
 
 
-export type SessionsQuery = { viewer: { sessions: { edges: Array<{ cursor: string, node: { id: string, createdAt: string, expiresAt: string, lastUsedAt: string | null, ip: string | null, userAgent: string | null, current: boolean } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } };
+export type SessionsQuery = { viewer: { sessions: { edges: Array<{ cursor: string, node: { id: string, createdAt: string, expiresAt: string, lastUsedAt: string | null, ip: string | null, userAgent: string | null, current: boolean } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
 
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ViewerQuery = { viewer: { credentialKind: string, apiVersion: number, member: { id: string, email: string, name: string, role: BaseRole, status: MemberStatus, createdAt: string, roleAttributes: Array<{ key: string, values: Array<string> }> } } };
+export type ViewerQuery = { viewer: { credentialKind: string, apiVersion: number, member: { id: string, email: string, name: string, role: BaseRole, status: MemberStatus, createdAt: string, roleAttributes: Array<{ key: string, values: Array<string> }> } } | null };
 
 export type ApiVersionsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -536,21 +536,21 @@ export type CreateTeamMutationVariables = Exact<{
 }>;
 
 
-export type CreateTeamMutation = { createTeam: { team: { id: string, key: string, name: string, description: string | null, createdAt: string, updatedAt: string, members: Array<{ id: string, email: string, name: string, role: BaseRole, status: MemberStatus }>, customRoles: Array<{ key: string, name: string }>, roleAttributes: Array<{ key: string, values: Array<string> }> } } };
+export type CreateTeamMutation = { createTeam: { team: { id: string, key: string, name: string, description: string | null, createdAt: string, updatedAt: string, members: Array<{ id: string, email: string, name: string, role: BaseRole, status: MemberStatus }>, customRoles: Array<{ key: string, name: string }>, roleAttributes: Array<{ key: string, values: Array<string> }> } } | null };
 
 export type UpdateTeamMutationVariables = Exact<{
   input: UpdateTeamInput;
 }>;
 
 
-export type UpdateTeamMutation = { updateTeam: { team: { id: string, key: string, name: string, description: string | null, createdAt: string, updatedAt: string, members: Array<{ id: string, email: string, name: string, role: BaseRole, status: MemberStatus }>, customRoles: Array<{ key: string, name: string }>, roleAttributes: Array<{ key: string, values: Array<string> }> } } };
+export type UpdateTeamMutation = { updateTeam: { team: { id: string, key: string, name: string, description: string | null, createdAt: string, updatedAt: string, members: Array<{ id: string, email: string, name: string, role: BaseRole, status: MemberStatus }>, customRoles: Array<{ key: string, name: string }>, roleAttributes: Array<{ key: string, values: Array<string> }> } } | null };
 
 export type DeleteTeamMutationVariables = Exact<{
   input: DeleteTeamInput;
 }>;
 
 
-export type DeleteTeamMutation = { deleteTeam: { deletedTeamKey: string } };
+export type DeleteTeamMutation = { deleteTeam: { deletedTeamKey: string } | null };
 
 export type TeamQueryVariables = Exact<{
   key: string;
@@ -565,7 +565,7 @@ export type TeamsQueryVariables = Exact<{
 }>;
 
 
-export type TeamsQuery = { teams: { edges: Array<{ cursor: string, node: { id: string, key: string, name: string, description: string | null, createdAt: string, updatedAt: string, members: Array<{ id: string, email: string, name: string, role: BaseRole, status: MemberStatus }>, customRoles: Array<{ key: string, name: string }>, roleAttributes: Array<{ key: string, values: Array<string> }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type TeamsQuery = { teams: { edges: Array<{ cursor: string, node: { id: string, key: string, name: string, description: string | null, createdAt: string, updatedAt: string, members: Array<{ id: string, email: string, name: string, role: BaseRole, status: MemberStatus }>, customRoles: Array<{ key: string, name: string }>, roleAttributes: Array<{ key: string, values: Array<string> }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
 
 export type TokenFieldsFragment = { id: string, name: string, description: string | null, kind: TokenKind, role: BaseRole | null, customRoleKeys: Array<string>, obscuredSecret: string, defaultApiVersion: number, active: boolean, createdAt: string, updatedAt: string, lastUsedAt: string | null, expiresAt: string | null, owner: { id: string, email: string, name: string, status: MemberStatus } | null, inlinePolicy: Array<{ effect: Effect, actions: Array<string> | null, notActions: Array<string> | null, resources: Array<string> | null, notResources: Array<string> | null }> | null };
 
@@ -574,35 +574,35 @@ export type CreateTokenMutationVariables = Exact<{
 }>;
 
 
-export type CreateTokenMutation = { createToken: { secret: string, token: { id: string, name: string, description: string | null, kind: TokenKind, role: BaseRole | null, customRoleKeys: Array<string>, obscuredSecret: string, defaultApiVersion: number, active: boolean, createdAt: string, updatedAt: string, lastUsedAt: string | null, expiresAt: string | null, owner: { id: string, email: string, name: string, status: MemberStatus } | null, inlinePolicy: Array<{ effect: Effect, actions: Array<string> | null, notActions: Array<string> | null, resources: Array<string> | null, notResources: Array<string> | null }> | null } } };
+export type CreateTokenMutation = { createToken: { secret: string, token: { id: string, name: string, description: string | null, kind: TokenKind, role: BaseRole | null, customRoleKeys: Array<string>, obscuredSecret: string, defaultApiVersion: number, active: boolean, createdAt: string, updatedAt: string, lastUsedAt: string | null, expiresAt: string | null, owner: { id: string, email: string, name: string, status: MemberStatus } | null, inlinePolicy: Array<{ effect: Effect, actions: Array<string> | null, notActions: Array<string> | null, resources: Array<string> | null, notResources: Array<string> | null }> | null } } | null };
 
 export type UpdateTokenMutationVariables = Exact<{
   input: UpdateTokenInput;
 }>;
 
 
-export type UpdateTokenMutation = { updateToken: { token: { id: string, name: string, description: string | null, kind: TokenKind, role: BaseRole | null, customRoleKeys: Array<string>, obscuredSecret: string, defaultApiVersion: number, active: boolean, createdAt: string, updatedAt: string, lastUsedAt: string | null, expiresAt: string | null, owner: { id: string, email: string, name: string, status: MemberStatus } | null, inlinePolicy: Array<{ effect: Effect, actions: Array<string> | null, notActions: Array<string> | null, resources: Array<string> | null, notResources: Array<string> | null }> | null } } };
+export type UpdateTokenMutation = { updateToken: { token: { id: string, name: string, description: string | null, kind: TokenKind, role: BaseRole | null, customRoleKeys: Array<string>, obscuredSecret: string, defaultApiVersion: number, active: boolean, createdAt: string, updatedAt: string, lastUsedAt: string | null, expiresAt: string | null, owner: { id: string, email: string, name: string, status: MemberStatus } | null, inlinePolicy: Array<{ effect: Effect, actions: Array<string> | null, notActions: Array<string> | null, resources: Array<string> | null, notResources: Array<string> | null }> | null } } | null };
 
 export type CloneTokenMutationVariables = Exact<{
   input: CloneTokenInput;
 }>;
 
 
-export type CloneTokenMutation = { cloneToken: { secret: string, token: { id: string, name: string, description: string | null, kind: TokenKind, role: BaseRole | null, customRoleKeys: Array<string>, obscuredSecret: string, defaultApiVersion: number, active: boolean, createdAt: string, updatedAt: string, lastUsedAt: string | null, expiresAt: string | null, owner: { id: string, email: string, name: string, status: MemberStatus } | null, inlinePolicy: Array<{ effect: Effect, actions: Array<string> | null, notActions: Array<string> | null, resources: Array<string> | null, notResources: Array<string> | null }> | null } } };
+export type CloneTokenMutation = { cloneToken: { secret: string, token: { id: string, name: string, description: string | null, kind: TokenKind, role: BaseRole | null, customRoleKeys: Array<string>, obscuredSecret: string, defaultApiVersion: number, active: boolean, createdAt: string, updatedAt: string, lastUsedAt: string | null, expiresAt: string | null, owner: { id: string, email: string, name: string, status: MemberStatus } | null, inlinePolicy: Array<{ effect: Effect, actions: Array<string> | null, notActions: Array<string> | null, resources: Array<string> | null, notResources: Array<string> | null }> | null } } | null };
 
 export type ResetTokenMutationVariables = Exact<{
   input: ResetTokenInput;
 }>;
 
 
-export type ResetTokenMutation = { resetToken: { secret: string, token: { id: string, name: string, description: string | null, kind: TokenKind, role: BaseRole | null, customRoleKeys: Array<string>, obscuredSecret: string, defaultApiVersion: number, active: boolean, createdAt: string, updatedAt: string, lastUsedAt: string | null, expiresAt: string | null, owner: { id: string, email: string, name: string, status: MemberStatus } | null, inlinePolicy: Array<{ effect: Effect, actions: Array<string> | null, notActions: Array<string> | null, resources: Array<string> | null, notResources: Array<string> | null }> | null } } };
+export type ResetTokenMutation = { resetToken: { secret: string, token: { id: string, name: string, description: string | null, kind: TokenKind, role: BaseRole | null, customRoleKeys: Array<string>, obscuredSecret: string, defaultApiVersion: number, active: boolean, createdAt: string, updatedAt: string, lastUsedAt: string | null, expiresAt: string | null, owner: { id: string, email: string, name: string, status: MemberStatus } | null, inlinePolicy: Array<{ effect: Effect, actions: Array<string> | null, notActions: Array<string> | null, resources: Array<string> | null, notResources: Array<string> | null }> | null } } | null };
 
 export type DeleteTokenMutationVariables = Exact<{
   input: DeleteTokenInput;
 }>;
 
 
-export type DeleteTokenMutation = { deleteToken: { deletedTokenId: string } };
+export type DeleteTokenMutation = { deleteToken: { deletedTokenId: string } | null };
 
 export type TokenQueryVariables = Exact<{
   id: string | number;
@@ -619,7 +619,7 @@ export type TokensQueryVariables = Exact<{
 }>;
 
 
-export type TokensQuery = { tokens: { edges: Array<{ cursor: string, node: { id: string, name: string, description: string | null, kind: TokenKind, role: BaseRole | null, customRoleKeys: Array<string>, obscuredSecret: string, defaultApiVersion: number, active: boolean, createdAt: string, updatedAt: string, lastUsedAt: string | null, expiresAt: string | null, owner: { id: string, email: string, name: string, status: MemberStatus } | null, inlinePolicy: Array<{ effect: Effect, actions: Array<string> | null, notActions: Array<string> | null, resources: Array<string> | null, notResources: Array<string> | null }> | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type TokensQuery = { tokens: { edges: Array<{ cursor: string, node: { id: string, name: string, description: string | null, kind: TokenKind, role: BaseRole | null, customRoleKeys: Array<string>, obscuredSecret: string, defaultApiVersion: number, active: boolean, createdAt: string, updatedAt: string, lastUsedAt: string | null, expiresAt: string | null, owner: { id: string, email: string, name: string, status: MemberStatus } | null, inlinePolicy: Array<{ effect: Effect, actions: Array<string> | null, notActions: Array<string> | null, resources: Array<string> | null, notResources: Array<string> | null }> | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
 
 export type MemberTokensQueryVariables = Exact<{
   id: string | number;
@@ -634,7 +634,7 @@ export type MemberTokensQuery = { member: { tokens: { edges: Array<{ cursor: str
 export type ViewerTokenQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ViewerTokenQuery = { viewer: { token: { id: string, name: string, description: string | null, kind: TokenKind, role: BaseRole | null, customRoleKeys: Array<string>, obscuredSecret: string, defaultApiVersion: number, active: boolean, createdAt: string, updatedAt: string, lastUsedAt: string | null, expiresAt: string | null, owner: { id: string, email: string, name: string, status: MemberStatus } | null, inlinePolicy: Array<{ effect: Effect, actions: Array<string> | null, notActions: Array<string> | null, resources: Array<string> | null, notResources: Array<string> | null }> | null } | null } };
+export type ViewerTokenQuery = { viewer: { token: { id: string, name: string, description: string | null, kind: TokenKind, role: BaseRole | null, customRoleKeys: Array<string>, obscuredSecret: string, defaultApiVersion: number, active: boolean, createdAt: string, updatedAt: string, lastUsedAt: string | null, expiresAt: string | null, owner: { id: string, email: string, name: string, status: MemberStatus } | null, inlinePolicy: Array<{ effect: Effect, actions: Array<string> | null, notActions: Array<string> | null, resources: Array<string> | null, notResources: Array<string> | null }> | null } | null } | null };
 
 export const AuditEntryFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AuditEntryFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AuditEntry"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"seq"}},{"kind":"Field","name":{"kind":"Name","value":"date"}},{"kind":"Field","name":{"kind":"Name","value":"actor"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"credentialKind"}},{"kind":"Field","name":{"kind":"Name","value":"token"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"tokenId"}},{"kind":"Field","name":{"kind":"Name","value":"sessionId"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"resource"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"changes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"before"}},{"kind":"Field","name":{"kind":"Name","value":"after"}}]}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"ip"}},{"kind":"Field","name":{"kind":"Name","value":"userAgent"}},{"kind":"Field","name":{"kind":"Name","value":"hash"}}]}}]} as unknown as DocumentNode<AuditEntryFieldsFragment, unknown>;
 export const MemberAdminFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"MemberAdminFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Member"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"roleAttributes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"values"}}]}},{"kind":"Field","name":{"kind":"Name","value":"customRoles"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"teams"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<MemberAdminFieldsFragment, unknown>;

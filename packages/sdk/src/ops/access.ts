@@ -1,5 +1,5 @@
 import * as G from '../gql/graphql.ts';
-import { op } from './op.ts';
+import { op, required } from './op.ts';
 
 /** checkAccess: decisions with their explanation. */
 export const accessOperations = {
@@ -9,5 +9,5 @@ export const accessOperations = {
    * @returns `allowed`, a readable `reason`, the deciding `statements`, and for a refused token
    *   request `refusedBy` (`TOKEN`: its scope; `OWNER`: a personal token's owner)
    */
-  checkAccess: op(function (vars: G.CheckAccessQueryVariables) { return this.request(G.CheckAccessDocument, vars).then((d) => d.checkAccess); }),
+  checkAccess: op(function (vars: G.CheckAccessQueryVariables) { return this.request(G.CheckAccessDocument, vars).then((d) => required(d.checkAccess)); }),
 };

@@ -1,5 +1,5 @@
 import * as G from '../gql/graphql.ts';
-import { op } from './op.ts';
+import { op, required } from './op.ts';
 
 /** The audit log (reading it takes `viewAuditLog` on `acct`). */
 export const auditOperations = {
@@ -8,7 +8,7 @@ export const auditOperations = {
    * @param vars `first`, `after` and a `filter` (actorId, tokenId, action and resource globs with `*`, from/to dates, `q` over the title, outcome)
    * @remarks entries appended while you page never shift the pages you have not read yet.
    */
-  auditLog: op(function (vars: G.AuditLogQueryVariables = {}) { return this.request(G.AuditLogDocument, vars).then((d) => d.auditLog); }),
+  auditLog: op(function (vars: G.AuditLogQueryVariables = {}) { return this.request(G.AuditLogDocument, vars).then((d) => required(d.auditLog)); }),
   /** The entries one member made, newest first (null when the member is not in your account). */
   memberAuditLog: op(function (vars: G.MemberAuditLogQueryVariables) { return this.request(G.MemberAuditLogDocument, vars).then((d) => d.member?.auditLog ?? null); }),
   /** The entries made with one access token, newest first (null when you may not view the token). */
@@ -17,5 +17,5 @@ export const auditOperations = {
    * Checks your account's audit log for tampering.
    * @returns `ok`, the entries checked and the head hash, or the first broken link (`seq`, `entryId`, `reason`)
    */
-  verifyAuditLog: op(function () { return this.request(G.VerifyAuditLogDocument, {}).then((d) => d.verifyAuditLog); }),
+  verifyAuditLog: op(function () { return this.request(G.VerifyAuditLogDocument, {}).then((d) => required(d.verifyAuditLog)); }),
 };

@@ -192,7 +192,7 @@ export function auditLogConnection(context: Context, args: ConnectionArgs, filte
     if (seq === undefined) throw badInput(field, 'is not a cursor from this list');
     return seq;
   };
-  return keysetConnection(args, (page) =>
+  return keysetConnection('audit', args, (page) =>
     listAuditEntries(db, accountId, filter, {
       limit: page.limit,
       inverted: page.inverted,

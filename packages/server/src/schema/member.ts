@@ -43,7 +43,7 @@ builder.queryFields((t) => ({
   members: t.connection({
     type: Member,
     authScopes: { authenticated: true },
-    resolve: (_root, args, ctx) => keysetConnection(args, (page) => listMembers(ctx.app.db, callerOf(ctx).accountId, page)),
+    resolve: (_root, args, ctx) => keysetConnection('members', args, (page) => listMembers(ctx.app.db, callerOf(ctx).accountId, page)),
   }, { name: 'MemberConnection' }, { name: 'MemberEdge' }),
 }));
 

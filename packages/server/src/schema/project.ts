@@ -178,7 +178,7 @@ builder.queryFields((t) => ({
     description: 'The projects you may view (viewProject), oldest first.',
     authScopes: { authenticated: true },
     resolve: (_root, args, ctx) =>
-      keysetConnection(args, (page) =>
+      keysetConnection('projects', args, (page) =>
         visiblePage(page, (p) => listProjects(ctx.app.db, callerOf(ctx).accountId, p), (project) => mayViewProject(ctx.caller, project)),
       ),
   }, { name: 'ProjectConnection' }, { name: 'ProjectEdge' }),

@@ -91,7 +91,7 @@ builder.queryFields((t) => ({
     type: CustomRole,
     description: "Your account's custom roles, oldest first.",
     authScopes: { authenticated: true },
-    resolve: (_root, args, ctx) => keysetConnection(args, (page) => listRoles(ctx.app.db, callerOf(ctx).accountId, page)),
+    resolve: (_root, args, ctx) => keysetConnection('roles', args, (page) => listRoles(ctx.app.db, callerOf(ctx).accountId, page)),
   }, { name: 'CustomRoleConnection' }, { name: 'CustomRoleEdge' }),
 }));
 

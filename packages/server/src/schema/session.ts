@@ -38,7 +38,7 @@ builder.objectField(Viewer, 'sessions', (t) =>
     type: Session,
     description: 'Your own live sessions, newest first.',
     resolve: (caller, args, ctx) =>
-      keysetConnection(args, (page) => listActiveSessions(ctx.app.db, caller.member.id, page)),
+      keysetConnection('sessions', args, (page) => listActiveSessions(ctx.app.db, caller.member.id, page)),
   }, { name: 'SessionConnection' }, { name: 'SessionEdge' }),
 );
 

@@ -113,7 +113,7 @@ builder.queryFields((t) => ({
     description: "Your account's teams you may view, oldest first.",
     authScopes: { authenticated: true },
     resolve: (_root, args, ctx) =>
-      keysetConnection(args, (page) =>
+      keysetConnection('teams', args, (page) =>
         visiblePage(page, (p) => listTeams(ctx.app.db, callerOf(ctx).accountId, p), (team) => mayView(ctx, team)),
       ),
   }, { name: 'TeamConnection' }, { name: 'TeamEdge' }),

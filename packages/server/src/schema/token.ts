@@ -195,7 +195,7 @@ builder.queryFields((t) => ({
         kind: t.arg({ type: TokenKindEnum }),
       },
       resolve: (_root, args, ctx) =>
-        keysetConnection(args, (page) => visibleTokens(ctx, { showAll: args.showAll, kind: args.kind }, page)),
+        keysetConnection('tokens', args, (page) => visibleTokens(ctx, { showAll: args.showAll, kind: args.kind }, page)),
     },
     TokenConnection,
   ),
@@ -208,7 +208,7 @@ builder.objectField(Member, 'tokens', (t) =>
       description: "This member's personal tokens and the service tokens they created, those you may view.",
       authScopes: { authenticated: true },
       args: { kind: t.arg({ type: TokenKindEnum }) },
-      resolve: (member, args, ctx) => keysetConnection(args, (page) => visibleTokens(ctx, { ownerId: member.id, kind: args.kind }, page)),
+      resolve: (member, args, ctx) => keysetConnection('tokens', args, (page) => visibleTokens(ctx, { ownerId: member.id, kind: args.kind }, page)),
     },
     TokenConnection,
   ),
