@@ -2,8 +2,8 @@ import type { MemberRow, SessionRow } from '../db/schema/members.ts';
 import { builder } from '../builder.ts';
 import { callerOf } from '../context.ts';
 import { LatchkeyError } from '../errors.ts';
-import { createAccountWithOwner } from '../services/accounts.ts';
-import { endSession, login } from '../services/sessions.ts';
+import { signUp } from '../services/accounts.ts';
+import { changePassword, endSession, login } from '../services/sessions.ts';
 import { listActiveSessions } from '../store/sessions.ts';
 import { Member } from './member.ts';
 import { keysetConnection, rawId } from './common.ts';
@@ -55,6 +55,19 @@ const SignUpInput = builder.inputType('SignUpInput', {
   }),
 });
 
+const ChangePasswordInput = builder.inputType('ChangePasswordInput', {
+  description: 'Your current password and the new one (8 to 1024 characters).',
+  fields: (t) => ({
+    currentPassword: t.string({ required: true, description: 'Your password now, to prove it is you and not someone holding your session.' }),
+    newPassword: t.string({ required: true, description: 'The new password, 8 to 1024 characters.' }),
+  }),
+});
+
+const ChangePasswordPayload = builder.objectRef<{ member: MemberRow }>('ChangePasswordPayload').implement({
+  description: 'The result of changePassword.',
+  fields: (t) => ({ member: t.field({ type: Member, description: 'You, with the new password in effect.', resolve: (p) => p.member }) }),
+});
+
 builder.mutationFields((t) => ({
   login: t.field({
     type: LoginPayload,
@@ -88,17 +101,14 @@ builder.mutationFields((t) => ({
     description: 'A new account and its owner. Refused (FORBIDDEN) unless the server runs with LATCHKEY_SIGNUP=open.',
     authScopes: { public: true },
     args: { input: t.arg({ type: SignUpInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      if (!ctx.app.config.signupOpen) {
-        throw new LatchkeyError('FORBIDDEN', 'Sign-up is closed on this server (LATCHKEY_SIGNUP=open enables it)', {
-          action: 'signUp',
-          resource: 'server',
-          reason: 'sign-up closed',
-        });
-      }
-      const { owner, secret } = await createAccountWithOwner(ctx.app, ctx, input, ctx);
-      if (!secret) throw new Error('signUp opened no session');
-      return { secret, member: owner };
-    },
+    resolve: (_root, { input }, ctx) => signUp(ctx, input),
+  }),
+  changePassword: t.field({
+    type: ChangePasswordPayload,
+    description:
+      'Changes your own password and ends your other sessions (this one stays). Sessions only: through an access token it is FORBIDDEN; without a credential UNAUTHENTICATED. A wrong current password is BAD_USER_INPUT and counts as a failed login. Recorded in the audit log (action changePassword on member/<id>); passwords are never logged.',
+    authScopes: { authenticated: true },
+    args: { input: t.arg({ type: ChangePasswordInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({ member: await changePassword(ctx, input.currentPassword, input.newPassword) }),
   }),
 }));
