@@ -4,7 +4,7 @@ import { GraphQLError, getOperationAST } from 'graphql';
 import type { App } from './app.ts';
 import type { Context } from './context.ts';
 import { storageUnavailable } from './errors.ts';
-import { checkLimits, parseWithinLimits } from './graphql-limits.ts';
+import { checkLimits, withTokenLimit } from './graphql-limits.ts';
 import { requestIdOf } from './http.ts';
 import { redact } from './logger.ts';
 import { API_VERSION_HEADER } from './services/api-versions.ts';
@@ -88,7 +88,8 @@ export function maskError(app: App) {
       if (!error.path && error.message.startsWith('Variable "$')) {
         // A variable's value could not be coerced (wrong type, unknown enum value, bad DateTime): bad
         // input, named by the outer message (variable and path), never an internal error.
-        return new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: 'BAD_USER_INPUT' } });
+        // As the GraphQL-over-HTTP spec asks: 400 for application/graphql-response+json, 200 for application/json.
+        return new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: 'BAD_USER_INPUT', http: { spec: true, status: 400 } } });
       }
       if (isGraphQLError(original)) {
         // A GraphQLError thrown in a resolver: keep its message and extensions, with the field's path.
@@ -199,15 +200,15 @@ const SECRET_HINT = /lk[psu]_/;
  */
 export function useGraphQLLimits(): Plugin<Context> {
   return {
-    onParse({ setParseFn }) {
-      setParseFn(parseWithinLimits);
+    onParse({ parseFn, setParseFn }) {
+      setParseFn(withTokenLimit(parseFn));
     },
     onResultProcess({ result }) {
       // Yoga marks every parse error as the spec's (200 for application/json); a limit is a 400 always.
       if (isAsyncIterable(result) || Array.isArray(result)) return;
       for (const error of result.errors ?? []) {
         const extensions = error.extensions as Record<string, unknown> | undefined;
-        if (extensions?.code === 'GRAPHQL_VALIDATION_FAILED') extensions.http = { status: 400 };
+        if (extensions?.code === 'GRAPHQL_VALIDATION_FAILED' && typeof extensions.limit === 'string') extensions.http = { status: 400 };
       }
     },
     onExecute({ args, setResultAndStopExecution }) {
