@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
@@ -59,19 +59,22 @@ export async function startHttpServer(overrides: Partial<Config> = {}): Promise<
 }
 
 /**
- * A request with headers exactly as given, repeated names included (fetch would join them):
- * node:http's `request` sends an array of [name, value] pairs as separate header lines.
+ * A request written byte for byte on a socket, headers exactly as given (repeated names included:
+ * fetch would join them). HTTP/1.1 with Connection: close; returns the status and the body.
  */
-export function rawRequest(url: string, method: string, headers: Array<[string, string]>, body?: string): Promise<{ status: number; body: string }> {
+export function rawRequest(url: string, method: string, headers: Array<[string, string]>, body = ''): Promise<{ status: number; body: string }> {
+  const { hostname, port, pathname } = new URL(url);
+  const lines = [`${method} ${pathname} HTTP/1.1`, `host: ${hostname}:${port}`, 'connection: close', `content-length: ${Buffer.byteLength(body)}`];
+  for (const [name, value] of headers) lines.push(`${name}: ${value}`);
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method, headers: headers.flat() }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    const socket = connect(Number(port), hostname, () => socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`));
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const [head = '', ...rest] = text.split('\r\n\r\n');
+      resolve({ status: Number(head.split(' ')[1]), body: rest.join('\r\n\r\n') });
     });
-    req.on('error', reject);
-    if (body !== undefined) req.write(body);
-    req.end();
   });
 }
