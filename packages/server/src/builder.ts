@@ -7,6 +7,7 @@ import type { Context } from './context.ts';
 import { forbidden, unauthenticated } from './errors.ts';
 import { authorize, isAuthorized } from './auth/authorize.ts';
 import { fieldComplexity } from './graphql-limits.ts';
+import './schema-descriptions.ts';
 
 /** Root fields that cannot fail on their own stay non-null; every other root field is nullable. */
 const NEVER_FAILS = new Set(['apiVersions']);
@@ -52,7 +53,7 @@ export const builder = new SchemaBuilder<{
   /** totalCount is computed only when the field is selected. */
   Connection: { totalCount: () => number };
 }>({
-  plugins: [ScopeAuthPlugin, RelayPlugin, ComplexityPlugin, 'rootFieldsNullable'],
+  plugins: [ScopeAuthPlugin, RelayPlugin, ComplexityPlugin, 'rootFieldsNullable', 'structuralDescriptions'],
   defaultFieldNullability: false,
   // Costs only: the limit is checked per request (graphql-limits.ts), before execution starts.
   complexity: { fieldComplexity },
@@ -81,7 +82,9 @@ export const builder = new SchemaBuilder<{
         return { typename: '', id: '' };
       }
     },
+    nodeTypeOptions: { description: 'An object with a global id (Relay): Token, Member, CustomRole, Team, Project, Environment, Flag, AuditEntry, Session, Account.' },
     nodeQueryOptions: {
+      args: { id: { description: 'A global id, as any `id` field returns it.' } },
       description: 'Any object by its global id (null when it does not exist, is not yours to see, or the id is malformed).',
       authScopes: { authenticated: true },
       resolve: (_root, { id }, _context, info, resolveNode) => {

@@ -4,12 +4,17 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** Accepting an invitation with its code. */
 export type AcceptInviteInput = {
+  /** The invite code (lki_…) from inviteMember; it works once. */
   inviteCode: string;
+  /** Your display name. */
   name: string;
+  /** Your password, 8 to 1024 characters. */
   password: string;
 };
 
+/** How the hash chain of the audit log is broken at an entry. */
 export type AuditChainBreakReason =
   /** The entry's content no longer matches its hash: it was edited. */
   | 'HASH_MISMATCH'
@@ -38,17 +43,24 @@ export type AuditLogFilter = {
   tokenId?: string | number | null | undefined;
 };
 
+/** Whether a recorded attempt changed something. */
 export type AuditOutcome =
   /** The attempt was refused (not allowed, or a failed login); nothing changed. */
   | 'REFUSED'
   /** The change was made. */
   | 'SUCCESS';
 
+/** A built-in role (LaunchDarkly's): a member's base permissions, or a token's scope. */
 export type BaseRole =
+  /** Everything except the owner-only actions (updateServiceTokenLimit, making or demoting owners). */
   | 'ADMIN'
+  /** Nothing beyond what custom roles give. */
   | 'NO_ACCESS'
+  /** Everything, including the owner-only actions. */
   | 'OWNER'
+  /** Read everything in the account; change nothing. */
   | 'READER'
+  /** Reader, plus change projects, environments and flags. */
   | 'WRITER';
 
 /** Your current password and the new one (8 to 1024 characters). */
@@ -59,61 +71,91 @@ export type ChangePasswordInput = {
   newPassword: string;
 };
 
+/** Which token to copy, and the name of the copy. */
 export type CloneTokenInput = {
+  /** The global id of the token to copy (you must be able to create its scope). */
   id: string | number;
   /** Default: "<name> (copy)". */
   name?: string | null | undefined;
 };
 
+/** A new environment in a project (action createEnvironment on proj/<p>:env/<e>). */
 export type CreateEnvironmentInput = {
+  /** The environment's key, unique in the project. */
   key: string;
+  /** Its display name. */
   name: string;
+  /** The project's key. */
   projectKey: string;
+  /** Tags for policies (`proj/*:env/*;prod`). */
   tags?: Array<string> | null | undefined;
 };
 
+/** A new flag in a project (action createFlag on proj/<p>:env/*:flag/<f>); off in every environment. */
 export type CreateFlagInput = {
+  /** What the flag is for. */
   description?: string | null | undefined;
+  /** The flag's key, unique in the project. */
   key: string;
+  /** Its display name. */
   name: string;
+  /** The project's key. */
   projectKey: string;
 };
 
+/** A new project (action createProject on proj/<key>, with its tags); it comes with environments production and test. */
 export type CreateProjectInput = {
+  /** Its key: 1-64 letters, digits, ".", "_" or "-"; unique in the account. */
   key: string;
+  /** Its display name. */
   name: string;
+  /** Tags for policies (`proj/*;frontend`); at most a few dozen. */
   tags?: Array<string> | null | undefined;
 };
 
+/** A new custom role (action createRole on role/<key>); its policy must be contained in your permissions. */
 export type CreateRoleInput = {
   /** READER or NO_ACCESS. */
   basePermissions?: BaseRole | null | undefined;
+  /** What the role is for. */
   description?: string | null | undefined;
+  /** Its key: 1-64 letters, digits, ".", "_" or "-". */
   key: string;
+  /** Its display name. */
   name: string;
+  /** Its statements (at least one). */
   policy: Array<StatementInput>;
 };
 
+/** A new team (action createTeam on team/<key>); the roles it gives must be within your permissions. */
 export type CreateTeamInput = {
+  /** Keys of the custom roles its members hold through it. */
   customRoleKeys?: Array<string> | null | undefined;
+  /** What the team is for. */
   description?: string | null | undefined;
+  /** Its key: 1-64 letters, digits, ".", "_" or "-". */
   key: string;
+  /** Global ids of its members. */
   memberIds?: Array<string | number> | null | undefined;
+  /** Its display name. */
   name: string;
   /** Values given to members through this team's roles. */
   roleAttributes?: Array<RoleAttributeInput> | null | undefined;
 };
 
+/** A new token: its name and exactly one scope (role, customRoleKeys or inlinePolicy), never more than you can do. */
 export type CreateTokenInput = {
   /** Scope: custom roles (additive). */
   customRoleKeys?: Array<string> | null | undefined;
   /** One of apiVersions; default the newest. */
   defaultApiVersion?: number | null | undefined;
+  /** What it is for. */
   description?: string | null | undefined;
   /** After this the token is refused (HTTP 401). Must be in the future. */
   expiresAt?: string | null | undefined;
   /** Scope: a policy of its own. */
   inlinePolicy?: Array<StatementInput> | null | undefined;
+  /** A name to recognize it by (not unique). */
   name: string;
   /** Scope: a base role. Give exactly one of role, customRoleKeys, inlinePolicy. */
   role?: BaseRole | null | undefined;
@@ -121,6 +163,7 @@ export type CreateTokenInput = {
   serviceToken?: boolean | null | undefined;
 };
 
+/** Which kind of credential made a request. */
 export type CredentialKind =
   /** No credential (e.g. a failed login, sign-up, first start). */
   | 'NONE'
@@ -131,144 +174,219 @@ export type CredentialKind =
   /** A member session (login). */
   | 'SESSION';
 
+/** Which flag to delete (action deleteFlag on proj/<p>:env/*:flag/<f>). */
 export type DeleteFlagInput = {
+  /** The flag's key. */
   flagKey: string;
+  /** The project's key. */
   projectKey: string;
 };
 
+/** Which role to delete (action deleteRole); members, teams and tokens lose it. */
 export type DeleteRoleInput = {
+  /** The role's key. */
   key: string;
 };
 
+/** Which team to delete (action deleteTeam). */
 export type DeleteTeamInput = {
+  /** The team's key. */
   key: string;
 };
 
+/** Which token to delete. */
 export type DeleteTokenInput = {
+  /** The token's global id. */
   id: string | number;
 };
 
+/** What a statement does when it applies. Deny always wins over allow. */
 export type Effect =
+  /** Allows the actions on the resources (unless a deny applies too). */
   | 'ALLOW'
+  /** Refuses the actions on the resources, whatever allows them. */
   | 'DENY';
 
+/** An invitation: who, and with which role, custom roles and role attributes (never more than you could give). */
 export type InviteMemberInput = {
+  /** Custom roles to give them, by key (you must hold each, or be admin or owner). */
   customRoleKeys?: Array<string> | null | undefined;
+  /** The person's email; CONFLICT if a member already has it. */
   email: string;
   /** Shown until the member accepts and chooses their own. */
   name?: string | null | undefined;
+  /** Their base role (OWNER only by owners). */
   role: BaseRole;
+  /** Values for ${roleAttribute/<key>} in their custom roles. */
   roleAttributes?: Array<RoleAttributeInput> | null | undefined;
 };
 
+/** Email and password of a member. */
 export type LoginInput = {
+  /** The member's email (case does not matter). */
   email: string;
+  /** The member's password. Never logged or stored in clear. */
   password: string;
 };
 
+/** Where a member is in their life in the account. */
 export type MemberStatus =
+  /** A member who can log in. */
   | 'ACTIVE'
+  /** Invited; has not accepted yet (cannot log in). */
   | 'INVITED'
+  /** Removed: cannot log in; their personal tokens are inactive. */
   | 'REMOVED';
 
 /** For a token's refusal: its own scope (TOKEN) or its owner's current permissions (OWNER). */
 export type RefusedBy =
+  /** The token's scope allows it, but its owner's current permissions do not. */
   | 'OWNER'
+  /** The token's own scope refused it. */
   | 'TOKEN';
 
+/** Which member to remove. */
 export type RemoveMemberInput = {
+  /** The member's global id. */
   id: string | number;
 };
 
+/** Which token gets a new secret, and how long the old one keeps working. */
 export type ResetTokenInput = {
+  /** The token's global id. */
   id: string | number;
   /** Keep the old secret working until then (in the future); without it the old secret stops at once. */
   oldSecretExpiresAt?: string | null | undefined;
 };
 
+/** Values for ${roleAttribute/<key>} in role policies; each key once. */
 export type RoleAttributeInput = {
+  /** The attribute name (letters, digits, ".", "_", "-"). */
   key: string;
+  /** The values it stands for. */
   values: Array<string>;
 };
 
+/** Turns a flag on or off in one environment (action updateOn on proj/<p>:env/<e>:flag/<f>). */
 export type SetFlagOnInput = {
+  /** The environment's key. */
   environmentKey: string;
+  /** The flag's key. */
   flagKey: string;
+  /** On (true) or off (false). */
   on: boolean;
+  /** The project's key. */
   projectKey: string;
 };
 
+/** A new account and its first owner. */
 export type SignUpInput = {
+  /** The new account's name. */
   accountName: string;
+  /** The owner's email; must not belong to a member already (CONFLICT). */
   email: string;
+  /** The owner's display name. */
   name: string;
+  /** The owner's password, 8 to 1024 characters. */
   password: string;
 };
 
 /** A policy statement: give exactly one of actions/notActions and exactly one of resources/notResources. */
 export type StatementInput = {
+  /** The actions it covers (globs allowed); give exactly one of actions and notActions. */
   actions?: Array<string> | null | undefined;
+  /** Allow or deny. */
   effect: Effect;
+  /** Every action except these. */
   notActions?: Array<string> | null | undefined;
+  /** Every resource except these. */
   notResources?: Array<string> | null | undefined;
+  /** The resource specifiers it covers; give exactly one of resources and notResources. */
   resources?: Array<string> | null | undefined;
 };
 
+/** Whom a token belongs to: a member (personal) or the account (service). */
 export type TokenKind =
   /** Belongs to a member; can never do more than that member can now. */
   | 'PERSONAL'
   /** Belongs to the account; its scope is fixed at creation. */
   | 'SERVICE';
 
+/** Account settings to change; only the fields given change. */
 export type UpdateAccountInput = {
+  /** The new service-token limit (action updateServiceTokenLimit on acct, owners only). */
   serviceTokenLimit?: number | null | undefined;
 };
 
 /** Only the fields given change. */
 export type UpdateFlagInput = {
+  /** A new description (action updateDescription). */
   description?: string | null | undefined;
+  /** The flag's key. */
   flagKey: string;
+  /** A new name (action updateName). */
   name?: string | null | undefined;
+  /** The project's key. */
   projectKey: string;
 };
 
 /** Only the fields given change; lists replace. */
 export type UpdateMemberInput = {
+  /** The custom roles they hold from now on, by key (action updateCustomRole). */
   customRoleKeys?: Array<string> | null | undefined;
+  /** The member's global id. */
   id: string | number;
+  /** The new base role (action updateRole; OWNER only by owners). */
   role?: BaseRole | null | undefined;
+  /** Their role attributes from now on (action updateMemberRoleAttributes). */
   roleAttributes?: Array<RoleAttributeInput> | null | undefined;
 };
 
 /** Only the fields given change; the policy is replaced as a whole. */
 export type UpdateRoleInput = {
+  /** READER or NO_ACCESS (action updateBasePermissions). */
   basePermissions?: BaseRole | null | undefined;
+  /** A new description (action updateDescription). */
   description?: string | null | undefined;
+  /** The role's key. */
   key: string;
+  /** A new name (action updateName). */
   name?: string | null | undefined;
+  /** A new policy, replacing the old (action updatePolicy); contained in your permissions. */
   policy?: Array<StatementInput> | null | undefined;
 };
 
 /** Only the fields given change; lists replace. */
 export type UpdateTeamInput = {
+  /** Its custom roles from now on, by key (action updateTeamCustomRoles). */
   customRoleKeys?: Array<string> | null | undefined;
+  /** A new description (action updateTeamDescription). */
   description?: string | null | undefined;
+  /** The team's key. */
   key: string;
+  /** Its members from now on, by global id (action updateTeamMembers). */
   memberIds?: Array<string | number> | null | undefined;
+  /** A new name (action updateTeamName). */
   name?: string | null | undefined;
+  /** Its role attributes from now on (action updateTeamCustomRoles). */
   roleAttributes?: Array<RoleAttributeInput> | null | undefined;
 };
 
 /** Only the fields given change. A service token's scope can never change (FORBIDDEN). */
 export type UpdateTokenInput = {
+  /** A new scope: custom roles you hold (personal tokens only). */
   customRoleKeys?: Array<string> | null | undefined;
   /** null clears it. */
   description?: string | null | undefined;
   /** null clears it. */
   expiresAt?: string | null | undefined;
+  /** The token's global id. */
   id: string | number;
+  /** A new scope: an inline policy contained in your permissions (personal tokens only). */
   inlinePolicy?: Array<StatementInput> | null | undefined;
+  /** A new name. */
   name?: string | null | undefined;
+  /** A new scope: a base role (personal tokens only; never above your own). */
   role?: BaseRole | null | undefined;
 };
 

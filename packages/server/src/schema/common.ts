@@ -8,12 +8,13 @@ import { DEFAULT_PAGE_SIZE, pageSizeArg } from '../graphql-limits.ts';
 /** Shared GraphQL pieces: enums, role attributes, global ids and keyset connections. */
 
 export const BaseRoleEnum = builder.enumType('BaseRole', {
+  description: "A built-in role (LaunchDarkly's): a member's base permissions, or a token's scope.",
   values: {
-    NO_ACCESS: { value: 'no_access' },
-    READER: { value: 'reader' },
-    WRITER: { value: 'writer' },
-    ADMIN: { value: 'admin' },
-    OWNER: { value: 'owner' },
+    NO_ACCESS: { value: 'no_access', description: 'Nothing beyond what custom roles give.' },
+    READER: { value: 'reader', description: 'Read everything in the account; change nothing.' },
+    WRITER: { value: 'writer', description: 'Reader, plus change projects, environments and flags.' },
+    ADMIN: { value: 'admin', description: 'Everything except the owner-only actions (updateServiceTokenLimit, making or demoting owners).' },
+    OWNER: { value: 'owner', description: 'Everything, including the owner-only actions.' },
   } as const,
 });
 export type { BaseRole };
@@ -21,15 +22,16 @@ export type { BaseRole };
 export const RoleAttribute = builder.objectRef<{ key: string; values: readonly string[] }>('RoleAttribute').implement({
   description: 'Values substituted for ${roleAttribute/<key>} in role policies.',
   fields: (t) => ({
-    key: t.exposeString('key'),
-    values: t.exposeStringList('values'),
+    key: t.exposeString('key', { description: 'The attribute name, as in ${roleAttribute/<key>}.' }),
+    values: t.exposeStringList('values', { description: 'The values it stands for (a statement with it applies to each).' }),
   }),
 });
 
 export const RoleAttributeInput = builder.inputType('RoleAttributeInput', {
+  description: 'Values for ${roleAttribute/<key>} in role policies; each key once.',
   fields: (t) => ({
-    key: t.string({ required: true }),
-    values: t.stringList({ required: true }),
+    key: t.string({ required: true, description: 'The attribute name (letters, digits, ".", "_", "-").' }),
+    values: t.stringList({ required: true, description: 'The values it stands for.' }),
   }),
 });
 

@@ -13,7 +13,7 @@ export const Viewer = builder.objectRef<Caller>('Viewer').implement({
         'A stable id for this caller: the same member through the same credential always has the same id (caches such as Apollo key the viewer by it). Not a Node id.',
       resolve: (caller) => encodeGlobalID('Viewer', `${caller.member.id}:${caller.credential.kind === 'session' ? caller.credential.sessionId : caller.credential.token.id}`),
     }),
-    member: t.field({ type: Member, resolve: (caller) => caller.member }),
+    member: t.field({ type: Member, description: 'The member calling: for a session or a personal token, its member; for a service token, the member who created it.', resolve: (caller) => caller.member }),
     credentialKind: t.string({
       description: 'SESSION, PERSONAL or SERVICE.',
       resolve: (caller) => caller.credential.kind.toUpperCase(),
@@ -25,6 +25,7 @@ export const Viewer = builder.objectRef<Caller>('Viewer').implement({
 builder.queryField('viewer', (t) =>
   t.field({
     type: Viewer,
+    description: 'Who you are: the member and the credential of this request. Any valid credential may ask; without one, UNAUTHENTICATED.',
     authScopes: { authenticated: true },
     resolve: (_root, _args, ctx) => callerOf(ctx),
   }),

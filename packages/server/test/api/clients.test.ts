@@ -15,6 +15,13 @@ import { startHttpServer, type HttpServer } from './http.ts';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
+interface ViewerData {
+  viewer: { id: string; member: { id: string; email: string; role: string } };
+}
+interface CreateProjectData {
+  createProject: { project: { id: string; key: string; name: string } };
+}
+
 let server: HttpServer;
 let token: string;
 beforeAll(async () => {
@@ -72,11 +79,11 @@ describe("the README's Apollo Client 4 snippet", () => {
     const warn = vi.spyOn(console, 'warn');
     const error = vi.spyOn(console, 'error');
     const client = latchkeyApollo(server.url, token);
-    const viewer = await client.query({ query: ApolloViewer });
+    const viewer = await client.query<ViewerData>({ query: ApolloViewer });
     expect(viewer.data?.viewer.member.email).toBe('owner@example.test');
-    const again = await client.query({ query: ApolloViewer, fetchPolicy: 'network-only' });
+    const again = await client.query<ViewerData>({ query: ApolloViewer, fetchPolicy: 'network-only' });
     expect(again.data?.viewer.id).toBe(viewer.data?.viewer.id);
-    const created = await client.mutate({ mutation: ApolloCreateProject, variables: { input: { key: 'from-apollo', name: 'From Apollo' } } });
+    const created = await client.mutate<CreateProjectData>({ mutation: ApolloCreateProject, variables: { input: { key: 'from-apollo', name: 'From Apollo' } } });
     expect(created.data?.createProject.project.key).toBe('from-apollo');
     // The link sent the hash first; the server did not know it, so the link sent the document.
     expect(sent[0]?.body).toMatch(/"sha256Hash"/);
