@@ -55,12 +55,18 @@ async function consume(limiter: RateLimiterAbstract, key: string, refusal = (sec
   }
 }
 
-/** The account (not the caller's address) is locked: say so, and when it ends. */
-const accountLocked = (seconds: number) =>
-  rateLimited(
+/**
+ * The account (not the caller's address) is locked: say so, and when it ends. The message names the
+ * time left (the same for a known and an unknown email, so it tells nothing); `lockedUntil` the end.
+ */
+function accountLocked(seconds: number) {
+  const error = rateLimited(
     seconds,
-    `Too many failed logins for this account: it is locked until ${new Date(Date.now() + seconds * 1000).toISOString()} (retry in ${seconds}s); other accounts are not affected`,
+    `Too many failed logins for this account: it is locked for ${Math.ceil(seconds / 60)} more minute(s) (retry in ${seconds}s); other accounts are not affected`,
   );
+  error.extensions.lockedUntil = new Date(Date.now() + seconds * 1000).toISOString();
+  return error;
+}
 const addressLimited = (what: string) => (seconds: number) => rateLimited(seconds, `Too many ${what} from your address; retry in ${seconds}s`);
 
 export function createLimiters(config: Pick<Config, 'tokenRateLimitPerMinute'>, settings: LimitSettings = DEFAULT_LIMITS): Limiters {

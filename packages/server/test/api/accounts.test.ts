@@ -144,9 +144,10 @@ describe('the login lockout', () => {
     expect(locked.status).toBe(429);
     expect(locked.error?.extensions?.code).toBe('RATE_LIMITED');
     expect(Number(locked.retryAfter)).toBeGreaterThan(0);
-    expect(locked.error?.message).toMatch(/^Too many failed logins for this account: it is locked until \d{4}-\d\d-\d\dT[\d:.]+Z \(retry in \d+s\)/);
-    const until = Date.parse(/locked until (\S+)/.exec(locked.error?.message ?? '')?.[1] ?? '');
+    expect(locked.error?.message).toMatch(/^Too many failed logins for this account: it is locked for 15 more minute\(s\) \(retry in \d+s\)/);
+    const until = Date.parse(String(locked.error?.extensions?.lockedUntil));
     expect(until).toBeGreaterThan(Date.now());
+    expect(until).toBeLessThanOrEqual(Date.now() + 15 * 60_000 + 1000);
   });
 });
 
