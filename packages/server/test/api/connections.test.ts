@@ -46,6 +46,28 @@ describe('connections', () => {
     expect(next.body.data?.projects).toEqual({ totalCount: 3, nodes: [{ key: 'p3' }] });
   });
 
+  it('totalCount is computed only when selected (no counting queries otherwise)', async () => {
+    const { sqlite } = server.app.database;
+    const prepare = sqlite.prepare.bind(sqlite);
+    const statements: string[] = [];
+    sqlite.prepare = ((source: string) => {
+      statements.push(source);
+      return prepare(source);
+    }) as typeof sqlite.prepare;
+    try {
+      const countWith = async (query: string) => {
+        statements.length = 0;
+        await server.post(query, {}, server.owner);
+        return statements.filter((s) => /from "projects"/i.test(s)).length;
+      };
+      const without = await countWith('{ projects(first: 1) { nodes { key } } }');
+      const withCount = await countWith('{ projects(first: 1) { totalCount nodes { key } } }');
+      expect(withCount).toBeGreaterThan(without);
+    } finally {
+      sqlite.prepare = prepare;
+    }
+  });
+
   it('totalCount counts only what the caller may see', async () => {
     const query = '{ projects { totalCount nodes { key } } }';
     const all = await server.post<{ projects: { totalCount: number } }>(query, {}, server.owner);
