@@ -21,6 +21,29 @@ export interface Config {
   trustProxy: boolean;
   /** Serve the web console at / (LATCHKEY_CONSOLE=off: only a pointer to /graphql). */
   console: boolean;
+  /** Browser origins allowed to call the API cross-origin (CORS); empty: same origin only. */
+  corsOrigins: string[];
+  /** Serve GraphiQL at GET /graphql (LATCHKEY_PLAYGROUND=off turns it off). */
+  playground: boolean;
+  /**
+   * `required`: a request made with an API access token must name a persisted document (the SDK's
+   * manifest) by hash; sessions and anonymous requests may still send documents. `off`: both work.
+   */
+  trustedDocuments: 'off' | 'required';
+}
+
+function originsFrom(value: string | undefined): string[] {
+  const origins = (value ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) throw new Error(`LATCHKEY_CORS_ORIGINS: "${origin}" is not an origin (scheme://host[:port])`);
+  }
+  return origins;
+}
+
+function trustedDocumentsFrom(value: string | undefined): Config['trustedDocuments'] {
+  if (value === undefined || value === '' || value === 'off') return 'off';
+  if (value === 'required') return 'required';
+  throw new Error(`LATCHKEY_TRUSTED_DOCUMENTS must be "off" or "required", got "${value}"`);
 }
 
 function intFrom(value: string | undefined, fallback: number): number {
@@ -55,5 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenRateLimitPerMinute: intFrom(env.LATCHKEY_TOKEN_RATE_LIMIT, 0),
     trustProxy: env.LATCHKEY_TRUST_PROXY === 'true',
     console: env.LATCHKEY_CONSOLE !== 'off',
+    corsOrigins: originsFrom(env.LATCHKEY_CORS_ORIGINS),
+    playground: env.LATCHKEY_PLAYGROUND !== 'off',
+    trustedDocuments: trustedDocumentsFrom(env.LATCHKEY_TRUSTED_DOCUMENTS),
   };
 }

@@ -3,7 +3,7 @@ import type { App } from './app.ts';
 import { authenticate } from './auth/credentials.ts';
 import type { Caller } from './auth/caller.ts';
 import { apiVersionFor } from './services/api-versions.ts';
-import { clientAddress, requestIdOf } from './http.ts';
+import { authorizationHeaderCount, clientAddress, requestIdOf } from './http.ts';
 import { unauthenticated } from './errors.ts';
 
 export interface Context {
@@ -44,6 +44,7 @@ export async function createContext(app: App, initial: YogaInitialContext): Prom
   const clientIp = clientAddress(app, initial);
   let caller: Caller | null;
   try {
+    if (authorizationHeaderCount(initial) > 1) throw unauthenticated('More than one Authorization header: send exactly one credential');
     caller = authenticate(app, request.headers.get('authorization'));
   } catch (error) {
     // Past the limit the address gets 429 instead of 401 (throws RATE_LIMITED).

@@ -41,8 +41,8 @@ export const notFound = (what: string) => new LatchkeyError('NOT_FOUND', `${what
 export const conflict = (message: string, details: Record<string, unknown> = {}) =>
   new LatchkeyError('CONFLICT', message, details);
 
-export const rateLimited = (retryAfterSeconds: number) =>
-  new LatchkeyError('RATE_LIMITED', `Too many requests; retry in ${retryAfterSeconds}s`, { retryAfter: retryAfterSeconds }, {
+export const rateLimited = (retryAfterSeconds: number, message = `Too many requests; retry in ${retryAfterSeconds}s`) =>
+  new LatchkeyError('RATE_LIMITED', message, { retryAfter: retryAfterSeconds }, {
     'Retry-After': String(retryAfterSeconds),
   });
 

@@ -5,7 +5,20 @@ import { findSecrets } from '@latchkey/sdk/secrets';
 
 /** Node's http adapter puts the socket on the server context Yoga passes along. */
 interface NodeServerContext {
-  req?: { socket?: { remoteAddress?: string } };
+  req?: { socket?: { remoteAddress?: string }; rawHeaders?: string[] };
+}
+
+/**
+ * How many Authorization headers the client sent. Node's parser keeps only the first, so two
+ * would pass unseen; the raw header list (Node adapter) shows them. Without it (in-process
+ * fetch), the Fetch API would have joined them with ", ", which is no valid secret either.
+ */
+export function authorizationHeaderCount(initial: YogaInitialContext): number {
+  const raw = (initial as YogaInitialContext & NodeServerContext).req?.rawHeaders;
+  if (!raw) return initial.request.headers.has('authorization') ? 1 : 0;
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === 'authorization') count++;
+  return count;
 }
 
 /**

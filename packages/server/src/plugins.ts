@@ -4,6 +4,7 @@ import { GraphQLError, getOperationAST } from 'graphql';
 import type { App } from './app.ts';
 import type { Context } from './context.ts';
 import { storageUnavailable } from './errors.ts';
+import { checkLimits, withTokenLimit } from './graphql-limits.ts';
 import { requestIdOf } from './http.ts';
 import { redact } from './logger.ts';
 import { API_VERSION_HEADER } from './services/api-versions.ts';
@@ -70,7 +71,7 @@ export function useResponseHeaders(): Plugin<{ apiVersion?: number }> {
 }
 const apiVersions = new WeakMap<Request, number>();
 
-/** By name, not instanceof: CommonJS plugins (graphql-armor) raise errors from the CJS copy of graphql. */
+/** By name, not instanceof: CommonJS plugins may raise errors from the CJS copy of graphql. */
 function isGraphQLError(error: unknown): error is GraphQLError {
   return error instanceof Error && error.name === 'GraphQLError';
 }
@@ -87,7 +88,8 @@ export function maskError(app: App) {
       if (!error.path && error.message.startsWith('Variable "$')) {
         // A variable's value could not be coerced (wrong type, unknown enum value, bad DateTime): bad
         // input, named by the outer message (variable and path), never an internal error.
-        return new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: 'BAD_USER_INPUT' } });
+        // As the GraphQL-over-HTTP spec asks: 400 for application/graphql-response+json, 200 for application/json.
+        return new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: 'BAD_USER_INPUT', http: { spec: true, status: 400 } } });
       }
       if (isGraphQLError(original)) {
         // A GraphQLError thrown in a resolver: keep its message and extensions, with the field's path.
@@ -144,9 +146,9 @@ export function useRefusalAudit(): Plugin<Context> {
 const SUGGESTION = /\s*Did you mean [^?]*\?/g;
 
 /**
- * Hides schema suggestions from every error message: graphql-armor's blockFieldSuggestion masks
- * only `Did you mean "x"?`, not enum values (`Did you mean the enum value "READER"?`) nor the
- * suggestions raised while coercing variables during execution.
+ * Hides schema suggestions from every error message: fields and types (`Did you mean "x"?`), enum
+ * values (`Did you mean the enum value "READER"?`) and the suggestions raised while coercing
+ * variables during execution.
  */
 export function useHiddenSuggestions(): Plugin {
   return {
@@ -190,3 +192,91 @@ export function useRedactedErrors(): Plugin {
   };
 }
 const SECRET_HINT = /lk[psu]_/;
+
+/**
+ * The GraphQL limits (graphql-limits.ts): the token limit while parsing, aliases, directives,
+ * depth and cost once the variables are known, before any resolver runs. A refusal is HTTP 400
+ * with GRAPHQL_VALIDATION_FAILED and no `data`; a page over the largest is BAD_USER_INPUT.
+ */
+export function useGraphQLLimits(): Plugin<Context> {
+  return {
+    onParse({ parseFn, setParseFn }) {
+      setParseFn(withTokenLimit(parseFn));
+    },
+    onResultProcess({ result }) {
+      // Yoga marks every parse error as the spec's (200 for application/json); a limit is a 400 always.
+      if (isAsyncIterable(result) || Array.isArray(result)) return;
+      for (const error of result.errors ?? []) {
+        const extensions = error.extensions as Record<string, unknown> | undefined;
+        if (extensions?.code === 'GRAPHQL_VALIDATION_FAILED' && typeof extensions.limit === 'string') extensions.http = { status: 400 };
+      }
+    },
+    onExecute({ args, setResultAndStopExecution }) {
+      const error = checkLimits({
+        schema: args.schema,
+        document: args.document,
+        operationName: args.operationName,
+        variables: args.variableValues,
+        context: args.contextValue,
+      });
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+  };
+}
+
+/** Media types a browser cannot send cross-site without a CORS preflight. */
+const PREFLIGHTED_TYPES = new Set(['application/json', 'application/graphql-response+json']);
+
+/**
+ * CSRF without a custom header: credentials travel in the Authorization header, which no
+ * cross-site form or simple request can set, and a POST is accepted only with a JSON body (a
+ * cross-site `application/json` POST needs a preflight, which CORS refuses for unknown origins).
+ * Form, multipart and text/plain bodies are refused (415) before anything runs; GET may only run
+ * queries (Yoga refuses a mutation over GET with 405). So urql's GET queries and Apollo's POSTs work as they are.
+ */
+export function useCrossSiteGuard(): Plugin {
+  return {
+    onRequest({ request, endResponse }) {
+      if (request.method !== 'POST') return;
+      const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+      if (PREFLIGHTED_TYPES.has(type)) return;
+      endResponse(
+        Response.json(
+          { errors: [{ message: 'POST bodies must be application/json (a request a browser can send cross-site never runs an operation)', extensions: { code: 'BAD_REQUEST' } }] },
+          { status: 415, headers: { 'content-type': 'application/json; charset=utf-8' } },
+        ),
+      );
+    },
+  };
+}
+
+/**
+ * The GraphiQL page: no framing (clickjacking), and a CSP whose connect-src is this origin only,
+ * so a secret pasted into the headers editor cannot be sent anywhere else by injected script.
+ * GraphiQL ships inline scripts and styles and creates editor workers from blob: URLs.
+ */
+export const PLAYGROUND_CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "worker-src 'self' blob:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "object-src 'none'",
+].join('; ');
+
+export function usePlaygroundHeaders(): Plugin {
+  return {
+    onResponse({ response }) {
+      if (!response.headers.get('content-type')?.startsWith('text/html')) return;
+      response.headers.set('content-security-policy', PLAYGROUND_CSP);
+      response.headers.set('x-frame-options', 'DENY');
+      response.headers.set('x-content-type-options', 'nosniff');
+      response.headers.set('referrer-policy', 'no-referrer');
+    },
+  };
+}

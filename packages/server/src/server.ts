@@ -1,7 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
@@ -9,23 +7,77 @@ import type { App } from './app.ts';
 import type { Caller } from './auth/caller.ts';
 import { withConsole } from './console.ts';
 import { createContext, createContextWithoutAuth, type Context } from './context.ts';
-import { maskError, useBodyLimit, useHiddenSuggestions, useRedactedErrors, useRefusalAudit, useResponseHeaders } from './plugins.ts';
+import { GRAPHQL_LIMITS } from './graphql-limits.ts';
+import { useTrustedDocuments } from './persisted-documents.ts';
+import {
+  maskError,
+  useBodyLimit,
+  useCrossSiteGuard,
+  useGraphQLLimits,
+  useHiddenSuggestions,
+  usePlaygroundHeaders,
+  useRedactedErrors,
+  useRefusalAudit,
+  useResponseHeaders,
+} from './plugins.ts';
 import { schema } from './schema/index.ts';
+import { API_VERSION_HEADER } from './services/api-versions.ts';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
 
-/** GraphQL limits (graphql-armor): checked during validation, before any resolver runs. */
-export const GRAPHQL_LIMITS = {
-  maxDepth: 12,
-  maxAliases: 15,
-  maxTokens: 2_000,
-  maxDirectives: 10,
-  maxCost: 5_000,
-} as const;
+export { GRAPHQL_LIMITS };
 
 export interface YogaOptions {
   /** Benchmark baseline only: serve every request as this caller with authorization off. */
   withoutAuthAs?: Caller;
+}
+
+/** GraphiQL's first tab: log in (a single named operation, so pasted operations run beside it). */
+const PLAYGROUND = {
+  title: 'Latchkey',
+  // Session secrets are typed into the headers editor: never kept in the browser's localStorage.
+  shouldPersistHeaders: false,
+  defaultEditorToolsVisibility: true,
+  defaultTabs: [
+    {
+      query: [
+        '# 1. Run Login. 2. Copy data.login.secret into the Authorization header (Headers tab below).',
+        '# 3. Replace this tab with any operation: the Docs explorer (book icon) describes every field.',
+        'mutation Login($input: LoginInput!) {',
+        '  login(input: $input) {',
+        '    secret',
+        '    member { id email role }',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+      variables: JSON.stringify({ input: { email: 'owner@localhost', password: '' } }, null, 2),
+      headers: JSON.stringify({ Authorization: 'paste the session secret (lku_…) or an access token here' }, null, 2),
+    },
+  ],
+};
+
+/** Response headers a cross-origin browser client may read. */
+const EXPOSED_HEADERS = ['x-request-id', API_VERSION_HEADER, 'retry-after'];
+
+/**
+ * CORS from LATCHKEY_CORS_ORIGINS only: an allowed origin is echoed, any other gets no CORS headers
+ * (same origin only by default). Never `Allow-Credentials`: credentials are an Authorization header,
+ * not cookies, so no origin is ever granted the browser's ambient credentials.
+ */
+function corsFor(origins: readonly string[]) {
+  return (request: Request) => {
+    const origin = request.headers.get('origin');
+    if (!origin || !(origins.includes(origin) || origins.includes('*'))) return false;
+    return {
+      origin: origins.includes(origin) ? origin : '*',
+      credentials: false,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['authorization', 'content-type', 'x-request-id', API_VERSION_HEADER],
+      exposedHeaders: EXPOSED_HEADERS,
+      maxAge: 600,
+    };
+  };
 }
 
 export function createLatchkeyYoga(app: App, options: YogaOptions = {}): Yoga {
@@ -38,27 +90,23 @@ export function createLatchkeyYoga(app: App, options: YogaOptions = {}): Yoga {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     // GraphiQL assets are bundled by @graphql-yoga/render-graphiql: the playground works offline.
-    graphiql: { title: 'Latchkey', defaultQuery: '{ viewer { member { email role } } }' },
+    graphiql: app.config.playground ? PLAYGROUND : false,
     renderGraphiQL,
     maskedErrors: { maskError: maskError(app) },
     maxRequestBodySize: false,
     batching: false,
     logging: false,
+    cors: corsFor(app.config.corsOrigins),
     plugins: [
+      useCrossSiteGuard(),
+      usePlaygroundHeaders(),
       useBodyLimit(app.config.maxBodyBytes),
+      useTrustedDocuments(app.config),
       useResponseHeaders(),
       useRefusalAudit(),
       useHiddenSuggestions(),
       useRedactedErrors(),
-      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
-      EnvelopArmorPlugin({
-        maxDepth: { n: GRAPHQL_LIMITS.maxDepth, exposeLimits: true },
-        maxAliases: { n: GRAPHQL_LIMITS.maxAliases, exposeLimits: true },
-        maxTokens: { n: GRAPHQL_LIMITS.maxTokens, exposeLimits: true },
-        maxDirectives: { n: GRAPHQL_LIMITS.maxDirectives, exposeLimits: true },
-        costLimit: { maxCost: GRAPHQL_LIMITS.maxCost, exposeLimits: true },
-        blockFieldSuggestion: { enabled: true },
-      }),
+      useGraphQLLimits(),
       ...(app.config.introspection ? [] : [useDisableIntrospection()]),
     ],
   });

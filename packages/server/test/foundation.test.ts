@@ -87,8 +87,8 @@ describe('baseline protection', () => {
   it('refuses a query deeper than the limit before any resolver runs', async () => {
     const { gql, owner } = await setupServer();
     let q = 'id';
-    for (let i = 0; i < 14; i++) q = `member { ${q} }`;
-    const res = await gql(`{ viewer { ${q} } }`, {}, { auth: owner });
+    for (let i = 0; i < 5; i++) q = `owner { tokens(first: 1) { nodes { ${q} } } }`;
+    const res = await gql(`{ viewer { member { tokens(first: 1) { nodes { ${q} } } } } }`, {}, { auth: owner });
     expect(res.body.data ?? null).toBeNull();
     expect(res.body.errors?.[0]?.message).toMatch(/depth/i);
   });

@@ -142,7 +142,13 @@ export function TokenForm({ token, perms: tokenPerms, onSaved, onCancel }: { tok
       : null,
   );
   const options: RoleOptions | null = baseOptions.data?.[0]
-    ? { READER: baseOptions.data[0].reader, WRITER: baseOptions.data[0].writer, ADMIN: baseOptions.data[0].admin, OWNER: baseOptions.data[0].owner, SERVICE: baseOptions.data[0].service ?? undefined }
+    ? {
+        READER: baseOptions.data[0].reader ?? undefined,
+        WRITER: baseOptions.data[0].writer ?? undefined,
+        ADMIN: baseOptions.data[0].admin ?? undefined,
+        OWNER: baseOptions.data[0].owner ?? undefined,
+        SERVICE: baseOptions.data[0].service ?? undefined,
+      }
     : null;
 
   const customRoleList = roles.data?.roles?.edges.map((e) => e.node) ?? [];

@@ -1,5 +1,6 @@
 import * as G from '../gql/graphql.js';
 import type { LatchkeyClient } from '../client.js';
+import { required } from './required.js';
 
 /** checkAccess: decisions with their explanation. */
 
@@ -9,4 +10,4 @@ import type { LatchkeyClient } from '../client.js';
  * @returns `allowed`, a readable `reason`, the deciding `statements`, and for a refused token
  *   request `refusedBy` (`TOKEN`: its scope; `OWNER`: a personal token's owner)
  */
-export const checkAccess = (lk: LatchkeyClient, vars: G.CheckAccessQueryVariables) => lk.request(G.CheckAccessDocument, vars).then((d) => d.checkAccess);
+export const checkAccess = (lk: LatchkeyClient, vars: G.CheckAccessQueryVariables) => lk.request(G.CheckAccessDocument, vars).then((d) => required(d.checkAccess));

@@ -1,5 +1,6 @@
 import * as G from '../gql/graphql.js';
 import type { LatchkeyClient } from '../client.js';
+import { required } from './required.js';
 
 /** The audit log (reading it takes `viewAuditLog` on `acct`). */
 
@@ -8,7 +9,7 @@ import type { LatchkeyClient } from '../client.js';
  * @param vars `first`, `after` and a `filter` (actorId, tokenId, action and resource globs with `*`, from/to dates, `q` over the title, outcome)
  * @remarks entries appended while you page never shift the pages you have not read yet.
  */
-export const auditLog = (lk: LatchkeyClient, vars: G.AuditLogQueryVariables = {}) => lk.request(G.AuditLogDocument, vars).then((d) => d.auditLog);
+export const auditLog = (lk: LatchkeyClient, vars: G.AuditLogQueryVariables = {}) => lk.request(G.AuditLogDocument, vars).then((d) => required(d.auditLog));
 /** The entries one member made, newest first (null when the member is not in your account). */
 export const memberAuditLog = (lk: LatchkeyClient, vars: G.MemberAuditLogQueryVariables) => lk.request(G.MemberAuditLogDocument, vars).then((d) => d.member?.auditLog ?? null);
 /** The entries made with one access token, newest first (null when you may not view the token). */
@@ -17,4 +18,4 @@ export const tokenAuditLog = (lk: LatchkeyClient, vars: G.TokenAuditLogQueryVari
  * Checks your account's audit log for tampering.
  * @returns `ok`, the entries checked and the head hash, or the first broken link (`seq`, `entryId`, `reason`)
  */
-export const verifyAuditLog = (lk: LatchkeyClient) => lk.request(G.VerifyAuditLogDocument, {}).then((d) => d.verifyAuditLog);
+export const verifyAuditLog = (lk: LatchkeyClient) => lk.request(G.VerifyAuditLogDocument, {}).then((d) => required(d.verifyAuditLog));

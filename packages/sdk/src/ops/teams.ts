@@ -1,15 +1,16 @@
 import * as G from '../gql/graphql.js';
 import type { LatchkeyClient } from '../client.js';
+import { required } from './required.js';
 
 /** Teams: members who share custom roles (with the team's role attributes). */
 
 /** Creates a team. @returns the team */
-export const createTeam = (lk: LatchkeyClient, input: G.CreateTeamInput) => lk.request(G.CreateTeamDocument, { input }).then((d) => d.createTeam.team);
+export const createTeam = (lk: LatchkeyClient, input: G.CreateTeamInput) => lk.request(G.CreateTeamDocument, { input }).then((d) => required(d.createTeam).team);
 /** Changes the fields given; `memberIds`, `customRoleKeys` and `roleAttributes` replace. @returns the team */
-export const updateTeam = (lk: LatchkeyClient, input: G.UpdateTeamInput) => lk.request(G.UpdateTeamDocument, { input }).then((d) => d.updateTeam.team);
+export const updateTeam = (lk: LatchkeyClient, input: G.UpdateTeamInput) => lk.request(G.UpdateTeamDocument, { input }).then((d) => required(d.updateTeam).team);
 /** Deletes a team; its members lose the roles they had through it. @returns the deleted team's key */
-export const deleteTeam = (lk: LatchkeyClient, input: G.DeleteTeamInput) => lk.request(G.DeleteTeamDocument, { input }).then((d) => d.deleteTeam.deletedTeamKey);
+export const deleteTeam = (lk: LatchkeyClient, input: G.DeleteTeamInput) => lk.request(G.DeleteTeamDocument, { input }).then((d) => required(d.deleteTeam).deletedTeamKey);
 /** One team by key (needs `viewTeam`). @throws LatchkeyError `NOT_FOUND` */
 export const team = (lk: LatchkeyClient, key: string) => lk.request(G.TeamDocument, { key }).then((d) => d.team);
 /** The teams you may view (a Relay connection). */
-export const teams = (lk: LatchkeyClient, vars: G.TeamsQueryVariables = {}) => lk.request(G.TeamsDocument, vars).then((d) => d.teams);
+export const teams = (lk: LatchkeyClient, vars: G.TeamsQueryVariables = {}) => lk.request(G.TeamsDocument, vars).then((d) => required(d.teams));

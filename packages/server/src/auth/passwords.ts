@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import pLimit from 'p-limit';
 
 /**
  * scrypt password hashes stored with their parameters: `scrypt$<logN>$<r>$<p>$<salt>$<hash>`,
@@ -18,10 +19,26 @@ function optionsFor(logN: number, r: number, p: number): ScryptOptions {
   return { N, r, p, maxmem: 128 * N * r * 2 };
 }
 
-export async function hashPassword(password: string, logN: number): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt, optionsFor(logN, 8, 1));
-  return ['scrypt', logN, 8, 1, salt.toString('base64url'), key.toString('base64url')].join('$');
+/**
+ * New hashes (sign-ups, invitations accepted, password changes) are made one at a time: scrypt runs
+ * on libuv's small thread pool (4 threads by default), and many sign-ups at once would otherwise
+ * queue every login's verification behind them. Verifications are not queued here (logins are
+ * throttled per account and address instead), so they always find a free thread.
+ */
+export const NEW_HASHES_AT_ONCE = 1;
+const newHashes = pLimit(NEW_HASHES_AT_ONCE);
+
+export function hashPassword(password: string, logN: number): Promise<string> {
+  return newHashes(async () => {
+    const salt = randomBytes(16);
+    const key = await scryptAsync(password, salt, optionsFor(logN, 8, 1));
+    return ['scrypt', logN, 8, 1, salt.toString('base64url'), key.toString('base64url')].join('$');
+  });
+}
+
+/** How many new hashes are being made or waiting (for tests and diagnostics). */
+export function pendingNewHashes(): number {
+  return newHashes.activeCount + newHashes.pendingCount;
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {

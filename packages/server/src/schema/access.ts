@@ -8,7 +8,10 @@ import { EffectEnum, Statement } from './token.ts';
 
 const RefusedByEnum = builder.enumType('RefusedBy', {
   description: "For a token's refusal: its own scope (TOKEN) or its owner's current permissions (OWNER).",
-  values: { TOKEN: { value: 'token' }, OWNER: { value: 'owner' } } as const,
+  values: {
+    TOKEN: { value: 'token', description: "The token's own scope refused it." },
+    OWNER: { value: 'owner', description: "The token's scope allows it, but its owner's current permissions do not." },
+  } as const,
 });
 
 const DecidingStatement = builder.objectRef<PolicyDecidingStatement>('DecidingStatement').implement({
@@ -18,18 +21,18 @@ const DecidingStatement = builder.objectRef<PolicyDecidingStatement>('DecidingSt
       description: 'The grant: `base:writer`, `role:<key>`, `team:<key>/role:<key>`, `token:<role>`, `inline`…',
     }),
     index: t.exposeInt('index', { description: 'Position of the statement in that grant\'s policy (0-based).' }),
-    effect: t.field({ type: EffectEnum, resolve: (s) => s.effect }),
-    statement: t.field({ type: Statement, resolve: (s) => s.statement }),
+    effect: t.field({ description: 'Whether the statement allows or denies.', type: EffectEnum, resolve: (s) => s.effect }),
+    statement: t.field({ description: 'The statement itself.', type: Statement, resolve: (s) => s.statement }),
   }),
 });
 
 const AccessDecision = builder.objectRef<AccessDecisionResult>('AccessDecision').implement({
   description: 'Whether a request would be allowed, and why.',
   fields: (t) => ({
-    action: t.exposeString('action'),
-    resource: t.exposeString('resource'),
-    allowed: t.exposeBoolean('allowed'),
-    reason: t.exposeString('reason'),
+    action: t.exposeString('action', { description: 'The action asked about.' }),
+    resource: t.exposeString('resource', { description: 'The resource asked about.' }),
+    allowed: t.exposeBoolean('allowed', { description: 'Whether the credential may do it.' }),
+    reason: t.exposeString('reason', { description: 'Why, in words ("allowed", "denied", "no matching allow", …).' }),
     statements: t.field({
       type: [DecidingStatement],
       description: 'The allowing statement(s), or every statement that denied; empty when nothing matched.',
@@ -50,9 +53,9 @@ builder.queryField('checkAccess', (t) =>
     description:
       "Explains a decision for your own credential, or for a token you may view (tokenId). Project and environment tags are the real ones.",
     args: {
-      action: t.arg.string({ required: true }),
+      action: t.arg.string({ description: 'An action of the catalogue, e.g. updateOn.', required: true }),
       resource: t.arg.string({ required: true, description: 'A resource name, e.g. proj/web:env/production:flag/new-ui.' }),
-      tokenId: t.arg.id(),
+      tokenId: t.arg.id({ description: 'Ask for this token (one you may view) instead of your own credential.' }),
     },
     authScopes: { authenticated: true },
     resolve: (_root, args, ctx) =>

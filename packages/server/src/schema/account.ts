@@ -7,26 +7,30 @@ import { findAccount } from '../store/accounts.ts';
 
 export const Account = builder.objectRef<AccountRow>('Account');
 builder.node(Account, {
+  description: 'Your account: the organisation every member, token, role, team and project belongs to. Any member of it may read it.',
   id: { resolve: (a) => a.id },
   loadOne: (id, ctx) => (ctx.caller?.accountId === id ? (findAccount(ctx.app.db, id) ?? null) : null),
   fields: (t) => ({
-    name: t.exposeString('name'),
-    serviceTokenLimit: t.exposeInt('serviceTokenLimit', { description: 'How many service tokens the account may hold.' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    name: t.exposeString('name', { description: "The account's name." }),
+    serviceTokenLimit: t.exposeInt('serviceTokenLimit', { description: 'How many service tokens the account may hold (default 200); owners change it (updateServiceTokenLimit).' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the account was created.' }),
   }),
 });
 
 const UpdateAccountInput = builder.inputType('UpdateAccountInput', {
-  fields: (t) => ({ serviceTokenLimit: t.int() }),
+  description: 'Account settings to change; only the fields given change.',
+  fields: (t) => ({ serviceTokenLimit: t.int({ description: 'The new service-token limit (action updateServiceTokenLimit on acct, owners only).' }) }),
 });
 
 const AccountPayload = builder.objectRef<{ account: AccountRow }>('AccountPayload').implement({
-  fields: (t) => ({ account: t.field({ type: Account, resolve: (p) => p.account }) }),
+  description: 'The result of updateAccount.',
+  fields: (t) => ({ account: t.field({ type: Account, description: 'The account with the change applied.', resolve: (p) => p.account }) }),
 });
 
 builder.queryField('account', (t) =>
   t.field({
     type: Account,
+    description: 'Your account. Any valid credential of the account may read it.',
     authScopes: { authenticated: true },
     resolve: (_root, _args, ctx) => {
       const account = findAccount(ctx.app.db, callerOf(ctx).accountId);
@@ -39,6 +43,7 @@ builder.queryField('account', (t) =>
 builder.mutationField('updateAccount', (t) =>
   t.field({
     type: AccountPayload,
+    description: 'Changes account settings: serviceTokenLimit needs updateServiceTokenLimit on acct (owners). Audited.',
     args: { input: t.arg({ type: UpdateAccountInput, required: true }) },
     authScopes: (_root, args) =>
       args.input.serviceTokenLimit === null || args.input.serviceTokenLimit === undefined

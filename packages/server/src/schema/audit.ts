@@ -21,6 +21,7 @@ import { Token } from './token.ts';
 const VIEW_AUDIT_LOG: AccessRequest = { action: 'viewAuditLog', resource: 'acct' };
 
 export const AuditOutcomeEnum = builder.enumType('AuditOutcome', {
+  description: 'Whether a recorded attempt changed something.',
   values: {
     SUCCESS: { value: 'success', description: 'The change was made.' },
     REFUSED: { value: 'refused', description: 'The attempt was refused (not allowed, or a failed login); nothing changed.' },
@@ -28,6 +29,7 @@ export const AuditOutcomeEnum = builder.enumType('AuditOutcome', {
 });
 
 export const CredentialKindEnum = builder.enumType('CredentialKind', {
+  description: 'Which kind of credential made a request.',
   values: {
     SESSION: { value: 'session', description: 'A member session (login).' },
     PERSONAL: { value: 'personal', description: 'A personal access token.' },
@@ -48,7 +50,7 @@ const jsonOrNull = (value: unknown) => (value === undefined ? null : JSON.string
 export const AuditChange = builder.objectRef<AuditChangeShape>('AuditChange').implement({
   description: 'One changed field: its value before and after, each as JSON text (null when absent). Never a secret or a digest.',
   fields: (t) => ({
-    field: t.exposeString('field'),
+    field: t.exposeString('field', { description: 'The field that changed.' }),
     before: t.string({ nullable: true, description: 'JSON-encoded value before the change.', resolve: (c) => jsonOrNull(c.before) }),
     after: t.string({ nullable: true, description: 'JSON-encoded value after the change.', resolve: (c) => jsonOrNull(c.after) }),
   }),
@@ -68,7 +70,7 @@ builder.node(AuditEntry, {
   loadOne: (id, context) => loadEntry(context, id),
   fields: (t) => ({
     seq: t.exposeInt('seq', { description: "Position in the account's hash chain (1, 2, 3, …)." }),
-    date: t.expose('date', { type: 'DateTime' }),
+    date: t.expose('date', { type: 'DateTime', description: 'When it happened.' }),
     actor: t.field({
       type: Member,
       nullable: true,
@@ -95,14 +97,14 @@ builder.node(AuditEntry, {
     action: t.exposeString('action', { description: 'The action from the policy catalog (read with the resource type).' }),
     resource: t.exposeString('resource', { description: 'Resource specifier, e.g. `member/<id>:token/<id>`.' }),
     title: t.exposeString('title', { description: "A human summary, e.g. \"Ada reset token 'ci-deploy'\"." }),
-    changes: t.field({
+    changes: t.field({ description: 'What changed: each field before and after (never a secret).',
       type: [AuditChange],
       resolve: (entry) => Object.entries(entry.changes).map(([field, change]) => ({ field, before: change.before, after: change.after })),
     }),
-    outcome: t.field({ type: AuditOutcomeEnum, resolve: (entry) => entry.outcome }),
+    outcome: t.field({ description: 'Whether it succeeded or was refused.', type: AuditOutcomeEnum, resolve: (entry) => entry.outcome }),
     requestId: t.exposeString('requestId', { nullable: true, description: 'The request id (also in the x-request-id response header and the logs).' }),
     ip: t.exposeString('ip', { nullable: true, description: 'Client address.' }),
-    userAgent: t.exposeString('userAgent', { nullable: true }),
+    userAgent: t.exposeString('userAgent', { nullable: true, description: 'The User-Agent of the request (secrets in it obscured).' }),
     hash: t.exposeString('hash', { description: "SHA-256 over this entry's content and the previous entry's hash." }),
   }),
 });
@@ -192,7 +194,7 @@ export function auditLogConnection(context: Context, args: ConnectionArgs, filte
     if (seq === undefined) throw badInput(field, 'is not a cursor from this list');
     return seq;
   };
-  return keysetConnection(args, (page) =>
+  return keysetConnection('audit', args, (page) =>
     listAuditEntries(db, accountId, filter, {
       limit: page.limit,
       inverted: page.inverted,
@@ -208,7 +210,7 @@ builder.queryField('auditLog', (t) =>
       type: AuditEntry,
       description: "Your account's audit log, newest first.",
       authScopes: { can: VIEW_AUDIT_LOG },
-      args: { filter: t.arg({ type: AuditLogFilter }) },
+      args: { filter: t.arg({ description: 'Only entries matching all of these.', type: AuditLogFilter }) },
       resolve: (_root, args, context) => auditLogConnection(context, args, auditFilterOf(args.filter)),
     },
     AuditEntryConnection,
@@ -244,6 +246,7 @@ builder.objectField(Token, 'auditLog', (t) =>
 // --- Verification ---
 
 const AuditChainBreakReasonEnum = builder.enumType('AuditChainBreakReason', {
+  description: 'How the hash chain of the audit log is broken at an entry.',
   values: {
     HASH_MISMATCH: { value: 'hash-mismatch', description: "The entry's content no longer matches its hash: it was edited." },
     PREV_HASH_MISMATCH: { value: 'prev-hash-mismatch', description: 'The entry does not chain to the previous one: that one was rewritten.' },
@@ -261,10 +264,10 @@ interface AuditChainBreakShape {
 const AuditChainBreak = builder.objectRef<AuditChainBreakShape>('AuditChainBreak').implement({
   description: 'The first entry where the chain does not hold.',
   fields: (t) => ({
-    seq: t.exposeInt('seq'),
+    seq: t.exposeInt('seq', { description: 'The position of the entry in the chain (1 is the first).' }),
     entryId: t.id({ description: 'Global AuditEntry id.', resolve: (b) => encodeGlobalID('AuditEntry', b.entryId) }),
-    reason: t.field({ type: AuditChainBreakReasonEnum, resolve: (b) => b.reason }),
-    detail: t.exposeString('detail'),
+    reason: t.field({ description: 'How the chain is broken there.', type: AuditChainBreakReasonEnum, resolve: (b) => b.reason }),
+    detail: t.exposeString('detail', { description: 'What was expected and what was found.' }),
   }),
 });
 
@@ -286,7 +289,7 @@ const AuditVerification = builder.objectRef<AuditVerificationShape>('AuditVerifi
       nullable: true,
       description: 'Hash of the newest entry, when intact: keep it elsewhere to detect a later rewrite of the whole chain.',
     }),
-    firstBrokenLink: t.field({ type: AuditChainBreak, nullable: true, resolve: (v) => v.firstBrokenLink }),
+    firstBrokenLink: t.field({ description: 'The first entry where the chain breaks; null when it is intact.', type: AuditChainBreak, nullable: true, resolve: (v) => v.firstBrokenLink }),
   }),
 });
 

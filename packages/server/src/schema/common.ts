@@ -3,16 +3,18 @@ import type { BaseRole, RoleAttributes } from '@latchkey/policy';
 import { builder } from '../builder.ts';
 import { badInput, notFound } from '../errors.ts';
 import type { KeysetPage } from '../store/keyset.ts';
+import { DEFAULT_PAGE_SIZE, pageSizeArg } from '../graphql-limits.ts';
 
 /** Shared GraphQL pieces: enums, role attributes, global ids and keyset connections. */
 
 export const BaseRoleEnum = builder.enumType('BaseRole', {
+  description: "A built-in role (LaunchDarkly's): a member's base permissions, or a token's scope.",
   values: {
-    NO_ACCESS: { value: 'no_access' },
-    READER: { value: 'reader' },
-    WRITER: { value: 'writer' },
-    ADMIN: { value: 'admin' },
-    OWNER: { value: 'owner' },
+    NO_ACCESS: { value: 'no_access', description: 'Nothing beyond what custom roles give.' },
+    READER: { value: 'reader', description: 'Read everything in the account; change nothing.' },
+    WRITER: { value: 'writer', description: 'Reader, plus change projects, environments and flags.' },
+    ADMIN: { value: 'admin', description: 'Everything except the owner-only actions (updateServiceTokenLimit, making or demoting owners).' },
+    OWNER: { value: 'owner', description: 'Everything, including the owner-only actions.' },
   } as const,
 });
 export type { BaseRole };
@@ -20,15 +22,16 @@ export type { BaseRole };
 export const RoleAttribute = builder.objectRef<{ key: string; values: readonly string[] }>('RoleAttribute').implement({
   description: 'Values substituted for ${roleAttribute/<key>} in role policies.',
   fields: (t) => ({
-    key: t.exposeString('key'),
-    values: t.exposeStringList('values'),
+    key: t.exposeString('key', { description: 'The attribute name, as in ${roleAttribute/<key>}.' }),
+    values: t.exposeStringList('values', { description: 'The values it stands for (a statement with it applies to each).' }),
   }),
 });
 
 export const RoleAttributeInput = builder.inputType('RoleAttributeInput', {
+  description: 'Values for ${roleAttribute/<key>} in role policies; each key once.',
   fields: (t) => ({
-    key: t.string({ required: true }),
-    values: t.stringList({ required: true }),
+    key: t.string({ required: true, description: 'The attribute name (letters, digits, ".", "_", "-").' }),
+    values: t.stringList({ required: true, description: 'The values it stands for.' }),
   }),
 });
 
@@ -47,9 +50,7 @@ export function rawId(globalId: string, typename: string): string {
   throw notFound(typename);
 }
 
-export const MAX_PAGE_SIZE = 100;
-export const DEFAULT_PAGE_SIZE = 20;
-
+export { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from '../graphql-limits.ts';
 
 interface ConnectionArgs {
   first?: number | null;
@@ -58,18 +59,30 @@ interface ConnectionArgs {
   before?: string | null;
 }
 
-const encodeCursor = (id: string) => Buffer.from(id).toString('base64url');
-const decodeCursor = (field: string, cursor: string | null | undefined) => {
+/**
+ * A cursor names its list and a row: `<list>:<raw id>`, base64url. A cursor of another list (or
+ * not a cursor at all) is BAD_USER_INPUT, never a silently wrong page.
+ */
+const encodeCursor = (list: string, id: string) => Buffer.from(`${list}:${id}`).toString('base64url');
+const decodeCursor = (list: string, field: string, cursor: string | null | undefined) => {
   if (cursor === null || cursor === undefined) return undefined;
-  const id = Buffer.from(cursor, 'base64url').toString();
-  if (!/^[0-9a-z]{1,64}$/.test(id)) throw badInput(field, 'is not a cursor from this list');
+  const [name, id, ...rest] = Buffer.from(cursor, 'base64url').toString().split(':');
+  if (name !== list || id === undefined || rest.length > 0 || !/^[0-9a-z]{1,64}$/.test(id)) throw badInput(field, `is not a cursor from this list (${list})`);
   return id;
 };
 
-function pageSize(field: string, value: number | null | undefined): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < 0 || value > MAX_PAGE_SIZE) throw badInput(field, `must be between 0 and ${MAX_PAGE_SIZE}`);
-  return value;
+/** How many rows a list holds, walked in batches through the same loader (so visibility rules apply). */
+function countAll<T extends { id: string }>(load: (page: KeysetPage) => T[]): number {
+  const BATCH = 500;
+  let count = 0;
+  let after: string | undefined;
+  for (;;) {
+    const rows = load({ after, limit: BATCH, inverted: false });
+    count += rows.length;
+    const last = rows[rows.length - 1];
+    if (rows.length < BATCH || !last) return count;
+    after = last.id;
+  }
 }
 
 /**
@@ -77,22 +90,22 @@ function pageSize(field: string, value: number | null | undefined): number | und
  * `load` returns at most `limit` rows of the list's natural order starting after/before the cursor
  * (reversed when `inverted`); one extra row is asked for to know whether another page exists.
  */
-export function keysetConnection<T extends { id: string }>(args: ConnectionArgs, load: (page: KeysetPage) => T[]) {
-  const first = pageSize('first', args.first);
-  const last = pageSize('last', args.last);
+export function keysetConnection<T extends { id: string }>(list: string, args: ConnectionArgs, load: (page: KeysetPage) => T[]) {
+  const first = pageSizeArg('first', args.first);
+  const last = pageSizeArg('last', args.last);
   if (first !== undefined && last !== undefined) throw badInput('last', 'give either first or last, not both');
   const inverted = last !== undefined;
   const size = (inverted ? last : first) ?? DEFAULT_PAGE_SIZE;
   const rows = load({
-    after: decodeCursor('after', args.after),
-    before: decodeCursor('before', args.before),
+    after: decodeCursor(list, 'after', args.after),
+    before: decodeCursor(list, 'before', args.before),
     limit: size + 1,
     inverted,
   });
   const hasMore = rows.length > size;
   const page = rows.slice(0, size);
   if (inverted) page.reverse();
-  const edges = page.map((node) => ({ cursor: encodeCursor(node.id), node }));
+  const edges = page.map((node) => ({ cursor: encodeCursor(list, node.id), node }));
   return {
     edges,
     pageInfo: {
@@ -101,5 +114,6 @@ export function keysetConnection<T extends { id: string }>(args: ConnectionArgs,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges[edges.length - 1]?.cursor ?? null,
     },
+    totalCount: () => countAll(load),
   };
 }

@@ -19,51 +19,56 @@ function memberIdOf(globalId: string): string | null {
 }
 
 const InviteMemberInput = builder.inputType('InviteMemberInput', {
+  description: 'An invitation: who, and with which role, custom roles and role attributes (never more than you could give).',
   fields: (t) => ({
-    email: t.string({ required: true }),
+    email: t.string({ description: 'The person\'s email; CONFLICT if a member already has it.', required: true }),
     name: t.string({ description: 'Shown until the member accepts and chooses their own.' }),
-    role: t.field({ type: BaseRoleEnum, required: true }),
-    customRoleKeys: t.stringList(),
-    roleAttributes: t.field({ type: [RoleAttributeInput] }),
+    role: t.field({ description: 'Their base role (OWNER only by owners).', type: BaseRoleEnum, required: true }),
+    customRoleKeys: t.stringList({ description: 'Custom roles to give them, by key (you must hold each, or be admin or owner).' }),
+    roleAttributes: t.field({ description: 'Values for ${roleAttribute/<key>} in their custom roles.', type: [RoleAttributeInput] }),
   }),
 });
 
 const AcceptInviteInput = builder.inputType('AcceptInviteInput', {
+  description: 'Accepting an invitation with its code.',
   fields: (t) => ({
-    inviteCode: t.string({ required: true }),
-    name: t.string({ required: true }),
-    password: t.string({ required: true }),
+    inviteCode: t.string({ description: 'The invite code (lki_…) from inviteMember; it works once.', required: true }),
+    name: t.string({ description: 'Your display name.', required: true }),
+    password: t.string({ description: 'Your password, 8 to 1024 characters.', required: true }),
   }),
 });
 
 const UpdateMemberInput = builder.inputType('UpdateMemberInput', {
   description: 'Only the fields given change; lists replace.',
   fields: (t) => ({
-    id: t.id({ required: true }),
-    role: t.field({ type: BaseRoleEnum }),
-    customRoleKeys: t.stringList(),
-    roleAttributes: t.field({ type: [RoleAttributeInput] }),
+    id: t.id({ description: 'The member\'s global id.', required: true }),
+    role: t.field({ description: 'The new base role (action updateRole; OWNER only by owners).', type: BaseRoleEnum }),
+    customRoleKeys: t.stringList({ description: 'The custom roles they hold from now on, by key (action updateCustomRole).' }),
+    roleAttributes: t.field({ description: 'Their role attributes from now on (action updateMemberRoleAttributes).', type: [RoleAttributeInput] }),
   }),
 });
 
 const RemoveMemberInput = builder.inputType('RemoveMemberInput', {
-  fields: (t) => ({ id: t.id({ required: true }) }),
+  description: 'Which member to remove.',
+  fields: (t) => ({ id: t.id({ description: 'The member\'s global id.', required: true }) }),
 });
 
 const InviteMemberPayload = builder.objectRef<{ member: MemberRow; inviteCode: string }>('InviteMemberPayload').implement({
   description: 'The invited member and the invite code, shown this once (give it to the person; no mail is sent).',
   fields: (t) => ({
-    member: t.field({ type: Member, resolve: (p) => p.member }),
-    inviteCode: t.exposeString('inviteCode'),
+    member: t.field({ description: 'The invited member (status INVITED).', type: Member, resolve: (p) => p.member }),
+    inviteCode: t.exposeString('inviteCode', { description: 'The invite code (lki_…), shown only here; stored as a digest.' }),
   }),
 });
 
 const MemberPayload = builder.objectRef<{ member: MemberRow }>('MemberPayload').implement({
-  fields: (t) => ({ member: t.field({ type: Member, resolve: (p) => p.member }) }),
+  description: 'The result of updateMember.',
+  fields: (t) => ({ member: t.field({ description: 'The member with the change applied.', type: Member, resolve: (p) => p.member }) }),
 });
 
 const RemoveMemberPayload = builder.objectRef<{ removedMemberId: string }>('RemoveMemberPayload').implement({
-  fields: (t) => ({ removedMemberId: t.exposeID('removedMemberId') }),
+  description: 'The result of removeMember.',
+  fields: (t) => ({ removedMemberId: t.exposeID('removedMemberId', { description: 'The removed member\'s global id.' }) }),
 });
 
 builder.mutationFields((t) => ({
@@ -83,7 +88,7 @@ builder.mutationFields((t) => ({
   }),
   updateMember: t.field({
     type: MemberPayload,
-    description: "Changes a member's base role (updateRole), custom roles (updateCustomRole) or role attributes (updateMemberRoleAttributes).",
+    description: "Changes a member's base role (action updateRole; OWNER only by owners), custom roles (action updateCustomRole) or role attributes (action updateMemberRoleAttributes).",
     args: { input: t.arg({ type: UpdateMemberInput, required: true }) },
     authScopes: (_root, { input }) => {
       const id = memberIdOf(input.id);

@@ -18,18 +18,18 @@ builder.node(CustomRole, {
   loadOne: (id, ctx) => (ctx.caller ? (findRoleById(ctx.app.db, ctx.caller.accountId, id) ?? null) : null),
   description: 'A named policy that members, teams and tokens can hold.',
   fields: (t) => ({
-    key: t.exposeString('key'),
-    name: t.exposeString('name'),
-    description: t.exposeString('description', { nullable: true }),
+    key: t.exposeString('key', { description: 'Its key, unique in the account (the role/<key> of resource specifiers); members and tokens hold it by key.' }),
+    name: t.exposeString('name', { description: 'Its display name.' }),
+    description: t.exposeString('description', { nullable: true, description: 'What the role is for.' }),
     basePermissions: t.field({
       type: BaseRoleEnum,
       nullable: true,
       description: 'READER adds the reader policy into this role (its denies cut it too); NO_ACCESS or null: only the policy.',
       resolve: (role) => role.basePermissions,
     }),
-    policy: t.field({ type: [Statement], resolve: (role) => role.policy }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    policy: t.field({ description: 'Its statements (deny wins; otherwise an allow decides).', type: [Statement], resolve: (role) => role.policy }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When it was last changed.' }),
   }),
 });
 
@@ -42,36 +42,40 @@ builder.objectField(Member, 'customRoles', (t) =>
 );
 
 const CreateRoleInput = builder.inputType('CreateRoleInput', {
+  description: 'A new custom role (action createRole on role/<key>); its policy must be contained in your permissions.',
   fields: (t) => ({
-    key: t.string({ required: true }),
-    name: t.string({ required: true }),
-    description: t.string(),
+    key: t.string({ description: 'Its key: 1-64 letters, digits, ".", "_" or "-".', required: true }),
+    name: t.string({ description: 'Its display name.', required: true }),
+    description: t.string({ description: 'What the role is for.' }),
     basePermissions: t.field({ type: BaseRoleEnum, description: 'READER or NO_ACCESS.' }),
-    policy: t.field({ type: [StatementInput], required: true }),
+    policy: t.field({ description: 'Its statements (at least one).', type: [StatementInput], required: true }),
   }),
 });
 
 const UpdateRoleInput = builder.inputType('UpdateRoleInput', {
   description: 'Only the fields given change; the policy is replaced as a whole.',
   fields: (t) => ({
-    key: t.string({ required: true }),
-    name: t.string(),
-    description: t.string(),
-    basePermissions: t.field({ type: BaseRoleEnum }),
-    policy: t.field({ type: [StatementInput] }),
+    key: t.string({ description: 'The role\'s key.', required: true }),
+    name: t.string({ description: 'A new name (action updateName).' }),
+    description: t.string({ description: 'A new description (action updateDescription).' }),
+    basePermissions: t.field({ description: 'READER or NO_ACCESS (action updateBasePermissions).', type: BaseRoleEnum }),
+    policy: t.field({ description: 'A new policy, replacing the old (action updatePolicy); contained in your permissions.', type: [StatementInput] }),
   }),
 });
 
 const DeleteRoleInput = builder.inputType('DeleteRoleInput', {
-  fields: (t) => ({ key: t.string({ required: true }) }),
+  description: 'Which role to delete (action deleteRole); members, teams and tokens lose it.',
+  fields: (t) => ({ key: t.string({ description: 'The role\'s key.', required: true }) }),
 });
 
 const RolePayload = builder.objectRef<{ role: CustomRoleRow }>('RolePayload').implement({
-  fields: (t) => ({ role: t.field({ type: CustomRole, resolve: (p) => p.role }) }),
+  description: 'The result of createRole or updateRole.',
+  fields: (t) => ({ role: t.field({ description: 'The role with the change applied.', type: CustomRole, resolve: (p) => p.role }) }),
 });
 
 const DeleteRolePayload = builder.objectRef<{ deletedRoleKey: string }>('DeleteRolePayload').implement({
-  fields: (t) => ({ deletedRoleKey: t.exposeString('deletedRoleKey') }),
+  description: 'The result of deleteRole.',
+  fields: (t) => ({ deletedRoleKey: t.exposeString('deletedRoleKey', { description: 'The deleted role\'s key.' }) }),
 });
 
 builder.queryFields((t) => ({
@@ -80,7 +84,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'A custom role of your account by key; NOT_FOUND for any other key.',
     authScopes: { authenticated: true },
-    args: { key: t.arg.string({ required: true }) },
+    args: { key: t.arg.string({ description: 'The role\'s key.', required: true }) },
     resolve: (_root, args, ctx) => {
       const role = findRoleByKey(ctx.app.db, callerOf(ctx).accountId, args.key);
       if (!role) throw notFound('Custom role');
@@ -91,7 +95,7 @@ builder.queryFields((t) => ({
     type: CustomRole,
     description: "Your account's custom roles, oldest first.",
     authScopes: { authenticated: true },
-    resolve: (_root, args, ctx) => keysetConnection(args, (page) => listRoles(ctx.app.db, callerOf(ctx).accountId, page)),
+    resolve: (_root, args, ctx) => keysetConnection('roles', args, (page) => listRoles(ctx.app.db, callerOf(ctx).accountId, page)),
   }, { name: 'CustomRoleConnection' }, { name: 'CustomRoleEdge' }),
 }));
 
@@ -107,7 +111,7 @@ builder.mutationFields((t) => ({
   }),
   updateRole: t.field({
     type: RolePayload,
-    description: 'Changes a custom role: updateName, updateDescription, updateBasePermissions, updatePolicy on role/<key>.',
+    description: 'Changes a custom role: actions updateName, updateDescription, updateBasePermissions, updatePolicy on role/<key>; a new policy must be within your permissions.',
     args: { input: t.arg({ type: UpdateRoleInput, required: true }) },
     authScopes: (_root, { input }) => {
       if (!isKey(input.key)) return { authenticated: true };

@@ -25,18 +25,18 @@ builder.node(Team, {
   },
   description: 'Members who share custom roles (with the role attributes given here).',
   fields: (t) => ({
-    key: t.exposeString('key'),
-    name: t.exposeString('name'),
-    description: t.exposeString('description', { nullable: true }),
-    members: t.field({ type: [Member], resolve: (team, _args, ctx) => membersOfTeam(ctx.app.db, team.id) }),
-    customRoles: t.field({ type: [CustomRole], resolve: (team, _args, ctx) => customRolesOfTeam(ctx.app.db, team.id) }),
+    key: t.exposeString('key', { description: 'Its key, unique in the account (the team/<key> of resource specifiers).' }),
+    name: t.exposeString('name', { description: 'Its display name.' }),
+    description: t.exposeString('description', { nullable: true, description: 'What the team is for.' }),
+    members: t.field({ description: 'Its members (each gets the custom roles of the team).', type: [Member], resolve: (team, _args, ctx) => membersOfTeam(ctx.app.db, team.id) }),
+    customRoles: t.field({ description: 'The custom roles every member holds through the team.', type: [CustomRole], resolve: (team, _args, ctx) => customRolesOfTeam(ctx.app.db, team.id) }),
     roleAttributes: t.field({
       type: [RoleAttribute],
       description: "Values for ${roleAttribute/…} in this team's roles, for every member of the team.",
       resolve: (team) => roleAttributeList(team.roleAttributes),
     }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When it was last changed.' }),
   }),
 });
 
@@ -49,12 +49,13 @@ builder.objectField(Member, 'teams', (t) =>
 );
 
 const CreateTeamInput = builder.inputType('CreateTeamInput', {
+  description: 'A new team (action createTeam on team/<key>); the roles it gives must be within your permissions.',
   fields: (t) => ({
-    key: t.string({ required: true }),
-    name: t.string({ required: true }),
-    description: t.string(),
-    memberIds: t.idList(),
-    customRoleKeys: t.stringList(),
+    key: t.string({ description: 'Its key: 1-64 letters, digits, ".", "_" or "-".', required: true }),
+    name: t.string({ description: 'Its display name.', required: true }),
+    description: t.string({ description: 'What the team is for.' }),
+    memberIds: t.idList({ description: 'Global ids of its members.' }),
+    customRoleKeys: t.stringList({ description: 'Keys of the custom roles its members hold through it.' }),
     roleAttributes: t.field({ type: [RoleAttributeInput], description: "Values given to members through this team's roles." }),
   }),
 });
@@ -62,25 +63,28 @@ const CreateTeamInput = builder.inputType('CreateTeamInput', {
 const UpdateTeamInput = builder.inputType('UpdateTeamInput', {
   description: 'Only the fields given change; lists replace.',
   fields: (t) => ({
-    key: t.string({ required: true }),
-    name: t.string(),
-    description: t.string(),
-    memberIds: t.idList(),
-    customRoleKeys: t.stringList(),
-    roleAttributes: t.field({ type: [RoleAttributeInput] }),
+    key: t.string({ description: 'The team\'s key.', required: true }),
+    name: t.string({ description: 'A new name (action updateTeamName).' }),
+    description: t.string({ description: 'A new description (action updateTeamDescription).' }),
+    memberIds: t.idList({ description: 'Its members from now on, by global id (action updateTeamMembers).' }),
+    customRoleKeys: t.stringList({ description: 'Its custom roles from now on, by key (action updateTeamCustomRoles).' }),
+    roleAttributes: t.field({ description: 'Its role attributes from now on (action updateTeamCustomRoles).', type: [RoleAttributeInput] }),
   }),
 });
 
 const DeleteTeamInput = builder.inputType('DeleteTeamInput', {
-  fields: (t) => ({ key: t.string({ required: true }) }),
+  description: 'Which team to delete (action deleteTeam).',
+  fields: (t) => ({ key: t.string({ description: 'The team\'s key.', required: true }) }),
 });
 
 const TeamPayload = builder.objectRef<{ team: TeamRow }>('TeamPayload').implement({
-  fields: (t) => ({ team: t.field({ type: Team, resolve: (p) => p.team }) }),
+  description: 'The result of createTeam or updateTeam.',
+  fields: (t) => ({ team: t.field({ description: 'The team with the change applied.', type: Team, resolve: (p) => p.team }) }),
 });
 
 const DeleteTeamPayload = builder.objectRef<{ deletedTeamKey: string }>('DeleteTeamPayload').implement({
-  fields: (t) => ({ deletedTeamKey: t.exposeString('deletedTeamKey') }),
+  description: 'The result of deleteTeam.',
+  fields: (t) => ({ deletedTeamKey: t.exposeString('deletedTeamKey', { description: 'The deleted team\'s key.' }) }),
 });
 
 /** Member global ids to raw ids; a malformed id is bad input naming its position. */
@@ -100,7 +104,7 @@ builder.queryFields((t) => ({
     type: Team,
     nullable: true,
     description: 'A team of your account by key (action viewTeam); NOT_FOUND for any other key.',
-    args: { key: t.arg.string({ required: true }) },
+    args: { key: t.arg.string({ description: 'The team\'s key.', required: true }) },
     authScopes: (_root, args) => (isKey(args.key) ? { can: { action: 'viewTeam', resource: teamResource(args.key) } } : { authenticated: true }),
     resolve: (_root, args, ctx) => {
       const team = findTeamByKey(ctx.app.db, callerOf(ctx).accountId, args.key);
@@ -113,7 +117,7 @@ builder.queryFields((t) => ({
     description: "Your account's teams you may view, oldest first.",
     authScopes: { authenticated: true },
     resolve: (_root, args, ctx) =>
-      keysetConnection(args, (page) =>
+      keysetConnection('teams', args, (page) =>
         visiblePage(page, (p) => listTeams(ctx.app.db, callerOf(ctx).accountId, p), (team) => mayView(ctx, team)),
       ),
   }, { name: 'TeamConnection' }, { name: 'TeamEdge' }),
@@ -130,7 +134,7 @@ builder.mutationFields((t) => ({
   }),
   updateTeam: t.field({
     type: TeamPayload,
-    description: 'Changes a team: updateTeamName, updateTeamDescription, updateTeamMembers, updateTeamCustomRoles (roles and role attributes).',
+    description: 'Changes a team: actions updateTeamName, updateTeamDescription, updateTeamMembers, updateTeamCustomRoles (roles and role attributes) on team/<key>.',
     args: { input: t.arg({ type: UpdateTeamInput, required: true }) },
     authScopes: (_root, { input }) => {
       if (!isKey(input.key)) return { authenticated: true };

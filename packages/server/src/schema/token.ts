@@ -38,29 +38,33 @@ import { Viewer } from './viewer.ts';
  */
 
 export const EffectEnum = builder.enumType('Effect', {
-  values: { ALLOW: { value: 'allow' }, DENY: { value: 'deny' } } as const,
+  description: 'What a statement does when it applies. Deny always wins over allow.',
+  values: {
+    ALLOW: { value: 'allow', description: 'Allows the actions on the resources (unless a deny applies too).' },
+    DENY: { value: 'deny', description: 'Refuses the actions on the resources, whatever allows them.' },
+  } as const,
 });
 
 /** One statement of a policy: an effect, exactly one of actions/notActions, exactly one of resources/notResources. */
 export const Statement = builder.objectRef<PolicyStatement>('Statement').implement({
   description: 'Allows or denies actions on resources. Exactly one of actions/notActions and one of resources/notResources is set.',
   fields: (t) => ({
-    effect: t.field({ type: EffectEnum, resolve: (s) => s.effect }),
-    actions: t.stringList({ nullable: true, resolve: (s) => s.actions ?? null }),
-    notActions: t.stringList({ nullable: true, resolve: (s) => s.notActions ?? null }),
-    resources: t.stringList({ nullable: true, resolve: (s) => s.resources ?? null }),
-    notResources: t.stringList({ nullable: true, resolve: (s) => s.notResources ?? null }),
+    effect: t.field({ description: 'Allow or deny.', type: EffectEnum, resolve: (s) => s.effect }),
+    actions: t.stringList({ description: 'The actions it covers (globs like "update*"); or notActions.', nullable: true, resolve: (s) => s.actions ?? null }),
+    notActions: t.stringList({ description: 'Every action except these; or actions.', nullable: true, resolve: (s) => s.notActions ?? null }),
+    resources: t.stringList({ description: 'The resource specifiers it covers (proj/web:env/*, member/*, …); or notResources.', nullable: true, resolve: (s) => s.resources ?? null }),
+    notResources: t.stringList({ description: 'Every resource except these; or resources.', nullable: true, resolve: (s) => s.notResources ?? null }),
   }),
 });
 
 export const StatementInput = builder.inputType('StatementInput', {
   description: 'A policy statement: give exactly one of actions/notActions and exactly one of resources/notResources.',
   fields: (t) => ({
-    effect: t.field({ type: EffectEnum, required: true }),
-    actions: t.stringList(),
-    notActions: t.stringList(),
-    resources: t.stringList(),
-    notResources: t.stringList(),
+    effect: t.field({ description: 'Allow or deny.', type: EffectEnum, required: true }),
+    actions: t.stringList({ description: 'The actions it covers (globs allowed); give exactly one of actions and notActions.' }),
+    notActions: t.stringList({ description: 'Every action except these.' }),
+    resources: t.stringList({ description: 'The resource specifiers it covers; give exactly one of resources and notResources.' }),
+    notResources: t.stringList({ description: 'Every resource except these.' }),
   }),
 });
 
@@ -102,6 +106,7 @@ export function toPolicyStatements(input: readonly StatementInputValue[], field 
 // Token
 
 export const TokenKindEnum = builder.enumType('TokenKind', {
+  description: 'Whom a token belongs to: a member (personal) or the account (service).',
   values: {
     PERSONAL: { value: 'personal', description: 'Belongs to a member; can never do more than that member can now.' },
     SERVICE: { value: 'service', description: 'Belongs to the account; its scope is fixed at creation.' },
@@ -128,9 +133,9 @@ builder.node(Token, {
   // Tokens of other accounts, deleted ones and those the caller may not view are simply not found.
   loadOne: (id, ctx) => findVisibleToken(ctx, id),
   fields: (t) => ({
-    name: t.exposeString('name'),
-    description: t.exposeString('description', { nullable: true }),
-    kind: t.field({ type: TokenKindEnum, resolve: (token) => token.kind }),
+    name: t.exposeString('name', { description: 'Its name (not unique).' }),
+    description: t.exposeString('description', { nullable: true, description: 'What it is for (null if never said).' }),
+    kind: t.field({ description: 'Personal or service.', type: TokenKindEnum, resolve: (token) => token.kind }),
     owner: t.field({
       type: Member,
       nullable: true,
@@ -159,15 +164,15 @@ builder.node(Token, {
       description: 'False when the token expired or (personal) its owner was removed from the account.',
       resolve: (token, _args, ctx) => isTokenActive(ctx, token),
     }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When it was last changed (name, description, expiry, scope or secret).' }),
     lastUsedAt: t.field({
       type: 'DateTime',
       nullable: true,
       description: 'The last authenticated request made with the token.',
       resolve: (token, _args, ctx) => tokenLastUsedAt(ctx, token),
     }),
-    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true, description: 'After this it is refused (HTTP 401); null: no expiry.' }),
   }),
 });
 
@@ -179,7 +184,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One token you may view; NOT_FOUND for any other id.',
     authScopes: { authenticated: true },
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ description: 'The token\'s global id.', required: true }) },
     resolve: (_root, args, ctx) => {
       const token = findVisibleToken(ctx, rawId(args.id, 'Token'));
       if (!token) throw notFound('Token');
@@ -194,10 +199,10 @@ builder.queryFields((t) => ({
       authScopes: { authenticated: true },
       args: {
         showAll: t.arg.boolean({ description: 'Every token you may view, not only your own.' }),
-        kind: t.arg({ type: TokenKindEnum }),
+        kind: t.arg({ description: 'Only tokens of this kind.', type: TokenKindEnum }),
       },
       resolve: (_root, args, ctx) =>
-        keysetConnection(args, (page) => visibleTokens(ctx, { showAll: args.showAll, kind: args.kind }, page)),
+        keysetConnection('tokens', args, (page) => visibleTokens(ctx, { showAll: args.showAll, kind: args.kind }, page)),
     },
     TokenConnection,
   ),
@@ -209,8 +214,8 @@ builder.objectField(Member, 'tokens', (t) =>
       type: Token,
       description: "This member's personal tokens and the service tokens they created, those you may view.",
       authScopes: { authenticated: true },
-      args: { kind: t.arg({ type: TokenKindEnum }) },
-      resolve: (member, args, ctx) => keysetConnection(args, (page) => visibleTokens(ctx, { ownerId: member.id, kind: args.kind }, page)),
+      args: { kind: t.arg({ description: 'Only tokens of this kind.', type: TokenKindEnum }) },
+      resolve: (member, args, ctx) => keysetConnection('tokens', args, (page) => visibleTokens(ctx, { ownerId: member.id, kind: args.kind }, page)),
     },
     TokenConnection,
   ),
@@ -229,9 +234,10 @@ builder.objectField(Viewer, 'token', (t) =>
 // Mutations
 
 const CreateTokenInput = builder.inputType('CreateTokenInput', {
+  description: 'A new token: its name and exactly one scope (role, customRoleKeys or inlinePolicy), never more than you can do.',
   fields: (t) => ({
-    name: t.string({ required: true }),
-    description: t.string(),
+    name: t.string({ description: 'A name to recognize it by (not unique).', required: true }),
+    description: t.string({ description: 'What it is for.' }),
     role: t.field({ type: BaseRoleEnum, description: 'Scope: a base role. Give exactly one of role, customRoleKeys, inlinePolicy.' }),
     customRoleKeys: t.stringList({ description: 'Scope: custom roles (additive).' }),
     inlinePolicy: t.field({ type: [StatementInput], description: 'Scope: a policy of its own.' }),
@@ -244,23 +250,28 @@ const CreateTokenInput = builder.inputType('CreateTokenInput', {
 const UpdateTokenInput = builder.inputType('UpdateTokenInput', {
   description: "Only the fields given change. A service token's scope can never change (FORBIDDEN).",
   fields: (t) => ({
-    id: t.id({ required: true }),
-    name: t.string(),
+    id: t.id({ description: 'The token\'s global id.', required: true }),
+    name: t.string({ description: 'A new name.' }),
     description: t.string({ description: 'null clears it.' }),
-    role: t.field({ type: BaseRoleEnum }),
-    customRoleKeys: t.stringList(),
-    inlinePolicy: t.field({ type: [StatementInput] }),
+    role: t.field({ description: 'A new scope: a base role (personal tokens only; never above your own).', type: BaseRoleEnum }),
+    customRoleKeys: t.stringList({ description: 'A new scope: custom roles you hold (personal tokens only).' }),
+    inlinePolicy: t.field({ description: 'A new scope: an inline policy contained in your permissions (personal tokens only).', type: [StatementInput] }),
     expiresAt: t.field({ type: 'DateTime', description: 'null clears it.' }),
   }),
 });
 
 const CloneTokenInput = builder.inputType('CloneTokenInput', {
-  fields: (t) => ({ id: t.id({ required: true }), name: t.string({ description: 'Default: "<name> (copy)".' }) }),
+  description: 'Which token to copy, and the name of the copy.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: "The global id of the token to copy (you must be able to create its scope)." }),
+    name: t.string({ description: 'Default: "<name> (copy)".' }),
+  }),
 });
 
 const ResetTokenInput = builder.inputType('ResetTokenInput', {
+  description: 'Which token gets a new secret, and how long the old one keeps working.',
   fields: (t) => ({
-    id: t.id({ required: true }),
+    id: t.id({ description: 'The token\'s global id.', required: true }),
     oldSecretExpiresAt: t.field({
       type: 'DateTime',
       description: 'Keep the old secret working until then (in the future); without it the old secret stops at once.',
@@ -268,7 +279,10 @@ const ResetTokenInput = builder.inputType('ResetTokenInput', {
   }),
 });
 
-const DeleteTokenInput = builder.inputType('DeleteTokenInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
+const DeleteTokenInput = builder.inputType('DeleteTokenInput', {
+  description: 'Which token to delete.',
+  fields: (t) => ({ id: t.id({ required: true, description: "The token's global id." }) }),
+});
 
 interface IssuedTokenShape {
   token: TokenRow;
@@ -278,25 +292,27 @@ interface IssuedTokenShape {
 const CreateTokenPayload = builder.objectRef<IssuedTokenShape>('CreateTokenPayload').implement({
   description: 'A new token and its secret: the only time the secret is shown. Store it now.',
   fields: (t) => ({
-    token: t.field({ type: Token, resolve: (p) => p.token }),
-    secret: t.exposeString('secret'),
+    token: t.field({ description: 'The new token.', type: Token, resolve: (p) => p.token }),
+    secret: t.exposeString('secret', { description: 'The secret (lkp_… or lks_…), shown only here: it is stored as a digest. Send it as `Authorization: <secret>`.' }),
   }),
 });
 
 const UpdateTokenPayload = builder.objectRef<{ token: TokenRow }>('UpdateTokenPayload').implement({
-  fields: (t) => ({ token: t.field({ type: Token, resolve: (p) => p.token }) }),
+  description: 'The result of updateToken.',
+  fields: (t) => ({ token: t.field({ description: 'The token with the change applied.', type: Token, resolve: (p) => p.token }) }),
 });
 
 const ResetTokenPayload = builder.objectRef<IssuedTokenShape>('ResetTokenPayload').implement({
   description: 'The new secret: the only time it is shown.',
   fields: (t) => ({
-    token: t.field({ type: Token, resolve: (p) => p.token }),
-    secret: t.exposeString('secret'),
+    token: t.field({ description: 'The token, with its new secret in effect.', type: Token, resolve: (p) => p.token }),
+    secret: t.exposeString('secret', { description: 'The new secret, shown only here.' }),
   }),
 });
 
 const DeleteTokenPayload = builder.objectRef<{ deletedTokenId: string }>('DeleteTokenPayload').implement({
-  fields: (t) => ({ deletedTokenId: t.id({ resolve: (p) => encodeGlobalID('Token', p.deletedTokenId) }) }),
+  description: 'The result of deleteToken.',
+  fields: (t) => ({ deletedTokenId: t.id({ description: "The deleted token's global id.", resolve: (p) => encodeGlobalID('Token', p.deletedTokenId) }) }),
 });
 
 /** Scopes that need the caller; without one the field simply requires authentication (HTTP 401). */
@@ -315,7 +331,7 @@ const issued = ({ token, secret }: IssuedTokenShape): IssuedTokenShape => ({ tok
 builder.mutationFields((t) => ({
   createToken: t.field({
     type: CreateTokenPayload,
-    description: 'A personal token (or a service token with serviceToken: true), within your own permissions. Returns the secret once.',
+    description: 'A personal token (or a service token with serviceToken: true), within your own permissions (action createAccessToken on member/<you>:token/* or service-token/*). Returns the secret once.',
     args: { input: t.arg({ type: CreateTokenInput, required: true }) },
     authScopes: (_root, { input }, ctx, info) =>
       withCaller(ctx, (caller) => ({
@@ -326,6 +342,8 @@ builder.mutationFields((t) => ({
   }),
   updateToken: t.field({
     type: UpdateTokenPayload,
+    description:
+      "Changes a token's name (action updateAccessTokenName), description (updateAccessTokenDescription), expiry (updateAccessTokenExpiry) or scope (updateAccessTokenPolicy; personal tokens only, never beyond your own permissions). Audited.",
     args: { input: t.arg({ type: UpdateTokenInput, required: true }) },
     authScopes: (_root, { input }, ctx) =>
       withCaller(ctx, () => {
@@ -341,7 +359,7 @@ builder.mutationFields((t) => ({
   }),
   cloneToken: t.field({
     type: CreateTokenPayload,
-    description: 'A new token with the same scope, kind and API version, under the creation caps for you. Returns the secret once.',
+    description: 'A new token with the same scope, kind and API version (action createAccessToken, under the creation caps for you). Returns the secret once.',
     args: { input: t.arg({ type: CloneTokenInput, required: true }) },
     authScopes: (_root, { input }, ctx, info) =>
       withCaller(ctx, (caller) => {
@@ -358,7 +376,7 @@ builder.mutationFields((t) => ({
   }),
   resetToken: t.field({
     type: ResetTokenPayload,
-    description: 'A new secret (returned once); the old one stops now or at oldSecretExpiresAt.',
+    description: 'A new secret (action resetAccessToken; returned once); the old one stops now or at oldSecretExpiresAt.',
     args: { input: t.arg({ type: ResetTokenInput, required: true }) },
     authScopes: (_root, { input }, ctx) =>
       withCaller(ctx, () => {
@@ -369,7 +387,7 @@ builder.mutationFields((t) => ({
   }),
   deleteToken: t.field({
     type: DeleteTokenPayload,
-    description: 'Every later request with the token gets HTTP 401.',
+    description: 'Deletes a token (action deleteAccessToken): every later request with it gets HTTP 401.',
     args: { input: t.arg({ type: DeleteTokenInput, required: true }) },
     authScopes: (_root, { input }, ctx) =>
       withCaller(ctx, () => {

@@ -3,10 +3,10 @@ import type { App } from '../app.ts';
 import type { AccountRow } from '../db/schema/accounts.ts';
 import type { MemberRow } from '../db/schema/members.ts';
 import { hashPassword } from '../auth/passwords.ts';
-import { conflict } from '../errors.ts';
+import { conflict, LatchkeyError, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { countAccounts, insertAccount } from '../store/accounts.ts';
-import { findMemberByEmail, insertMember } from '../store/members.ts';
+import { findMemberByEmail, insertMember, revokeSessionsOfMember, updateMemberRow } from '../store/members.ts';
 import type { Context } from '../context.ts';
 import { recordAudit, type AuditSource } from './audit.ts';
 import { openSession } from './sessions.ts';
@@ -63,6 +63,57 @@ export async function createAccountWithOwner(
     });
     return { account, owner, ...(session ? { secret: session.secret } : {}) };
   });
+}
+
+/**
+ * `signUp` (only with LATCHKEY_SIGNUP=open): throttled per client address before anything is
+ * checked, like login, so its CONFLICT for a taken email is no oracle for testing many emails.
+ */
+export async function signUp(context: Context, input: NewAccount): Promise<{ secret: string; member: MemberRow }> {
+  if (!context.app.config.signupOpen) {
+    throw new LatchkeyError('FORBIDDEN', 'Sign-up is closed on this server (LATCHKEY_SIGNUP=open enables it)', {
+      action: 'signUp',
+      resource: 'server',
+      reason: 'sign-up closed',
+    });
+  }
+  await context.app.limiters.beginSignUp(context.clientIp);
+  const { owner, secret } = await createAccountWithOwner(context.app, context, input, context);
+  if (!secret) throw new Error('signUp opened no session');
+  return { secret, member: owner };
+}
+
+/**
+ * The operator's password reset (`pnpm --filter @latchkey/server admin reset-password`), run on the
+ * server host: sets a new password for the member with this email (a generated one when none is
+ * given, returned to be printed once), ends all their sessions and records the reset in the audit
+ * log (no actor: the operator is not a member). The password is never logged.
+ */
+export async function resetPassword(app: App, email: string, password?: string): Promise<{ member: MemberRow; generatedPassword: string | null; sessionsEnded: number }> {
+  const member = findMemberByEmail(app.db, email.trim().toLowerCase());
+  if (!member || member.status === 'removed') throw notFound(`Member with email ${email}`);
+  const generatedPassword = password === undefined ? randomBytes(15).toString('base64url') : null;
+  const chosen = password ?? generatedPassword ?? '';
+  requirePassword('password', chosen);
+  const passwordHash = await hashPassword(chosen, app.config.scryptLogN);
+  const source: AuditSource = { caller: null, requestId: 'admin-reset-password', clientIp: 'local', userAgent: 'latchkey-admin' };
+  const { updated, sessionsEnded } = app.db.transaction((tx) => {
+    const now = new Date();
+    const row = updateMemberRow(tx, member.id, { passwordHash, updatedAt: now });
+    if (!row) throw notFound('Member');
+    const ended = revokeSessionsOfMember(tx, member.id, now);
+    recordAudit(tx, source, {
+      accountId: member.accountId,
+      actor: null,
+      action: 'resetPassword',
+      resource: `member/${member.id}`,
+      title: `An operator reset the password of ${member.email} on the server host`,
+      changes: { sessionsEnded: { after: ended } },
+    });
+    return { updated: row, sessionsEnded: ended };
+  });
+  app.caches.invalidate({ kind: 'member', memberId: member.id });
+  return { member: updated, generatedPassword, sessionsEnded };
 }
 
 /**

@@ -15,6 +15,11 @@ export interface Limiters {
   beginLogin(email: string, address: string): Promise<void>;
   /** The password was right: the attempt is given back (the account starts afresh). */
   loginSucceeded(email: string, address: string): Promise<void>;
+  /**
+   * Before a sign-up does anything (even checking the email): counts it against the address and
+   * throws RATE_LIMITED past the limit, so signUp's CONFLICT cannot be used to test many emails.
+   */
+  beginSignUp(address: string): Promise<void>;
   /** A bad credential from this address; throws RATE_LIMITED once over the limit. */
   recordBadCredential(address: string): Promise<void>;
   /** The optional per-token request rate. */
@@ -25,39 +30,58 @@ export interface LimitSettings {
   loginFailuresPerAccount: number; // per 15 minutes (NIST: well under 100 consecutive); a success resets it
   loginFailuresPerAddress: number; // per 15 minutes; a success gives its attempt back
   badCredentialsPerAddress: number; // per minute
+  signUpsPerAddress?: number; // per hour, successful or not (default 10)
 }
+
+const DEFAULT_SIGN_UPS_PER_ADDRESS = 10;
 
 export const DEFAULT_LIMITS: LimitSettings = {
   loginFailuresPerAccount: 10,
   loginFailuresPerAddress: 50,
   badCredentialsPerAddress: 120,
+  signUpsPerAddress: DEFAULT_SIGN_UPS_PER_ADDRESS,
 };
 
 function retryAfter(res: unknown): number {
   return res instanceof RateLimiterRes ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 60;
 }
 
-async function consume(limiter: RateLimiterAbstract, key: string): Promise<void> {
+async function consume(limiter: RateLimiterAbstract, key: string, refusal = (seconds: number) => rateLimited(seconds)): Promise<void> {
   try {
     await limiter.consume(key);
   } catch (res) {
-    if (res instanceof RateLimiterRes) throw rateLimited(retryAfter(res));
+    if (res instanceof RateLimiterRes) throw refusal(retryAfter(res));
     throw res;
   }
 }
+
+/**
+ * The account (not the caller's address) is locked: say so, and when it ends. The message names the
+ * time left (the same for a known and an unknown email, so it tells nothing); `lockedUntil` the end.
+ */
+function accountLocked(seconds: number) {
+  const error = rateLimited(
+    seconds,
+    `Too many failed logins for this account: it is locked for ${Math.ceil(seconds / 60)} more minute(s) (retry in ${seconds}s); other accounts are not affected`,
+  );
+  error.extensions.lockedUntil = new Date(Date.now() + seconds * 1000).toISOString();
+  return error;
+}
+const addressLimited = (what: string) => (seconds: number) => rateLimited(seconds, `Too many ${what} from your address; retry in ${seconds}s`);
 
 export function createLimiters(config: Pick<Config, 'tokenRateLimitPerMinute'>, settings: LimitSettings = DEFAULT_LIMITS): Limiters {
   const loginAccount = new RateLimiterMemory({ points: settings.loginFailuresPerAccount, duration: 15 * 60 });
   const loginAddress = new RateLimiterMemory({ points: settings.loginFailuresPerAddress, duration: 15 * 60 });
   const badCredential = new RateLimiterMemory({ points: settings.badCredentialsPerAddress, duration: 60 });
+  const signUpAddress = new RateLimiterMemory({ points: settings.signUpsPerAddress ?? DEFAULT_SIGN_UPS_PER_ADDRESS, duration: 60 * 60 });
   const perToken =
     config.tokenRateLimitPerMinute > 0 ? new RateLimiterMemory({ points: config.tokenRateLimitPerMinute, duration: 60 }) : null;
   return {
     async beginLogin(email, address) {
       const account = email.toLowerCase();
-      await consume(loginAccount, account);
+      await consume(loginAccount, account, accountLocked);
       try {
-        await consume(loginAddress, address);
+        await consume(loginAddress, address, addressLimited('login attempts'));
       } catch (error) {
         // Refused for the address: this attempt does not count against the account.
         await loginAccount.reward(account, 1);
@@ -67,6 +91,7 @@ export function createLimiters(config: Pick<Config, 'tokenRateLimitPerMinute'>, 
     async loginSucceeded(email, address) {
       await Promise.all([loginAccount.delete(email.toLowerCase()), loginAddress.reward(address, 1)]);
     },
+    beginSignUp: (address) => consume(signUpAddress, address, addressLimited('sign-ups')),
     recordBadCredential: (address) => consume(badCredential, address),
     async consumeTokenRequest(tokenId) {
       if (perToken) await consume(perToken, tokenId);

@@ -4,13 +4,14 @@ import type { Context } from '../context.ts';
 import type { MemberRow, SessionRow } from '../db/schema/members.ts';
 import { generateSecret, digestSecret } from '../auth/secrets.ts';
 import { hashPassword, needsRehash, verifyPassword } from '../auth/passwords.ts';
-import { forbidden, notFound, unauthenticated } from '../errors.ts';
+import { badInput, forbidden, notFound, unauthenticated } from '../errors.ts';
 import { assertAllowed } from '../auth/authorize.ts';
 import { newId } from '../ids.ts';
 import { redact } from '../logger.ts';
 import { findMemberByEmail, updateMemberRow } from '../store/members.ts';
-import { findSession, insertSession, revokeSession } from '../store/sessions.ts';
+import { findSession, insertSession, revokeOtherSessions, revokeSession } from '../store/sessions.ts';
 import { recordAudit } from './audit.ts';
+import { requirePassword } from './validation.ts';
 
 const BAD_LOGIN = 'Invalid email or password';
 
@@ -77,6 +78,46 @@ export async function login(context: Context, email: string, password: string): 
     return opened;
   });
   return { secret, member };
+}
+
+/**
+ * A member changes their own password: only through a session (a token, even a personal one, is
+ * never a proof of knowing the password), with the current password (checked and throttled like a
+ * login). Their other sessions end in the same transaction; the one making the request stays.
+ */
+export async function changePassword(context: Context, currentPassword: string, newPassword: string): Promise<MemberRow> {
+  const caller = context.caller;
+  if (!caller) throw unauthenticated('Authentication required');
+  const resource = `member/${caller.member.id}`;
+  if (caller.credential.kind !== 'session') {
+    throw forbidden('changePassword', resource, 'only a session can change its password: log in, never through an access token');
+  }
+  const sessionId = caller.credential.sessionId;
+  requirePassword('newPassword', newPassword);
+  const { app } = context;
+  const member = caller.member;
+  await app.limiters.beginLogin(member.email, context.clientIp);
+  if (!member.passwordHash || !(await verifyPassword(currentPassword, member.passwordHash))) {
+    throw badInput('currentPassword', 'is not your current password');
+  }
+  await app.limiters.loginSucceeded(member.email, context.clientIp);
+  const passwordHash = await hashPassword(newPassword, app.config.scryptLogN);
+  const { updated, ended } = app.db.transaction((tx) => {
+    const now = new Date();
+    const row = updateMemberRow(tx, member.id, { passwordHash, updatedAt: now });
+    if (!row) throw notFound('Member');
+    const count = revokeOtherSessions(tx, member.id, sessionId, now);
+    recordAudit(tx, context, {
+      action: 'changePassword',
+      resource,
+      title: `${member.name} changed their password`,
+      changes: { otherSessionsEnded: { after: count } },
+    });
+    return { updated: row, ended: count };
+  });
+  app.caches.invalidate({ kind: 'member', memberId: member.id });
+  app.log.info('password changed', { memberId: member.id, otherSessionsEnded: ended });
+  return updated;
 }
 
 /**

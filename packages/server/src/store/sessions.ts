@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { members, sessions, type MemberRow, type SessionRow } from '../db/schema/members.ts';
 import { keysetBounds, type KeysetPage } from './keyset.ts';
@@ -26,6 +26,15 @@ export function findSession(db: DbOrTx, memberId: string, id: string): SessionRo
 
 export function revokeSession(db: DbOrTx, id: string, at: Date): void {
   db.update(sessions).set({ revokedAt: at }).where(and(eq(sessions.id, id), isNull(sessions.revokedAt))).run();
+}
+
+/** Ends every live session of a member except one (the caller's own); returns how many ended. */
+export function revokeOtherSessions(db: DbOrTx, memberId: string, exceptId: string, at: Date): number {
+  return db
+    .update(sessions)
+    .set({ revokedAt: at })
+    .where(and(eq(sessions.memberId, memberId), isNull(sessions.revokedAt), ne(sessions.id, exceptId)))
+    .run().changes;
 }
 
 /** A member's live sessions, newest first, keyset-paginated. */

@@ -214,6 +214,7 @@ describe('the limiter is an interface', () => {
     const recording: Limiters = {
       beginLogin: (email, address) => (calls.push(`beginLogin ${email} ${address}`), inner.beginLogin(email, address)),
       loginSucceeded: (email, address) => (calls.push(`loginSucceeded ${email} ${address}`), inner.loginSucceeded(email, address)),
+      beginSignUp: (address) => (calls.push(`beginSignUp ${address}`), inner.beginSignUp(address)),
       recordBadCredential: (address) => (calls.push(`recordBadCredential ${address}`), inner.recordBadCredential(address)),
       consumeTokenRequest: (tokenId) => (calls.push(`consumeTokenRequest ${tokenId}`), inner.consumeTokenRequest(tokenId)),
     };

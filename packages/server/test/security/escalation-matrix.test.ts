@@ -90,6 +90,16 @@ const ENTRIES: Entry[] = [
     alsoRefusedWith: ['BAD_USER_INPUT'],
   },
   {
+    // Sessions only, with the current password: a token is FORBIDDEN; a session with a wrong
+    // current password is BAD_USER_INPUT (the success path is tested in test/api/accounts.test.ts).
+    name: 'Mutation.changePassword (wrong current password)',
+    field: 'Mutation.changePassword',
+    document: 'mutation { changePassword(input: { currentPassword: "not the password", newPassword: "a new passphrase" }) { member { id } } }',
+    requests: () => [],
+    rule: () => false,
+    alsoRefusedWith: ['BAD_USER_INPUT'],
+  },
+  {
     name: "Mutation.revokeSession (the owner's session)",
     field: 'Mutation.revokeSession',
     document: 'mutation($id: ID!) { revokeSession(id: $id) }',

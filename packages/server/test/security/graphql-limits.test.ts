@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/schema/index.ts';
-import { GRAPHQL_LIMITS } from '../../src/server.ts';
+import { GRAPHQL_LIMITS } from '../../src/graphql-limits.ts';
 import { MAX_PAGE_SIZE } from '../../src/schema/common.ts';
 import { setupServer, type GqlResponse, type TestServer } from '../helpers.ts';
 import { createToken } from '../tokens-fixtures.ts';
@@ -18,19 +18,26 @@ beforeAll(async () => {
   server = await setupServer();
 });
 
-/** Sends `query` as the owner and checks nothing ran: no data, no change, no audit entry. */
+/**
+ * Sends `query` as the owner and checks it was refused as the GraphQL-over-HTTP spec asks (HTTP 400,
+ * GRAPHQL_VALIDATION_FAILED, a message naming the limit and the value found, no "Syntax Error:")
+ * and that nothing ran: no data, no change, no audit entry.
+ */
 async function expectRefusedBeforeExecution(query: string, message: RegExp): Promise<GqlResponse> {
   const before = { data: dataChecksum(server), audit: auditCount(server) };
   const res = await server.gql(query, {}, { auth: server.owner });
   expect(res.body.data, JSON.stringify(res.body)).toBeUndefined();
+  expect(res.status).toBe(400);
   expect(res.body.errors?.map((e) => e.message)).toEqual([expect.stringMatching(message)]);
+  expect(res.body.errors?.[0]?.message).not.toMatch(/Syntax Error/);
+  expect(res.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   expect({ data: dataChecksum(server), audit: auditCount(server) }).toEqual(before);
   return res;
 }
 
 const createProject = (key: string, selection = 'project { id }') => `createProject(input: { key: "${key}", name: "P" }) { ${selection} }`;
 
-describe('graphql-armor limits: refused before any resolver runs', () => {
+describe('GraphQL limits: refused before any resolver runs', () => {
   it('the probes run when under every limit (so a refusal below is the limit, not the probe)', async () => {
     const before = auditCount(server, 'success');
     const res = await server.gql(`mutation { ${createProject('probe')} }`, {}, { auth: server.owner });
@@ -40,28 +47,31 @@ describe('graphql-armor limits: refused before any resolver runs', () => {
 
   it(`depth over ${GRAPHQL_LIMITS.maxDepth}`, async () => {
     const nest = (k: number): string => (k === 0 ? 'id' : `owner { tokens(first: 1) { edges { node { ${nest(k - 1)} } } } }`);
-    await expectRefusedBeforeExecution(`mutation { createToken(input: { name: "deep", role: READER }) { token { ${nest(3)} } } }`, /depth limit of 12 exceeded/);
+    await expectRefusedBeforeExecution(`mutation { createToken(input: { name: "deep", role: READER }) { token { ${nest(3)} } } }`, /^Query depth 15 exceeds the limit of 12$/);
   });
 
   it(`more than ${GRAPHQL_LIMITS.maxAliases} aliases`, async () => {
     const aliases = Array.from({ length: GRAPHQL_LIMITS.maxAliases + 1 }, (_, i) => `a${i}: ${createProject(`alias-${i}`)}`).join(' ');
-    await expectRefusedBeforeExecution(`mutation { ${aliases} }`, /Aliases limit of 15 exceeded/);
+    await expectRefusedBeforeExecution(`mutation { ${aliases} }`, /^Document has 16 aliases, over the limit of 15$/);
   });
 
   it(`more than ${GRAPHQL_LIMITS.maxTokens} tokens`, async () => {
     const tags = Array.from({ length: GRAPHQL_LIMITS.maxTokens }, (_, i) => `"t${i}"`).join(', ');
-    await expectRefusedBeforeExecution(`mutation { createProject(input: { key: "many-tokens", name: "P", tags: [${tags}] }) { project { id } } }`, /Token limit of 2000 exceeded/);
+    await expectRefusedBeforeExecution(`mutation { createProject(input: { key: "many-tokens", name: "P", tags: [${tags}] }) { project { id } } }`, /^Document has [\d,]+ tokens, over the limit of 2,000$/);
   });
 
   it(`more than ${GRAPHQL_LIMITS.maxDirectives} directives`, async () => {
     const fields = Array.from({ length: GRAPHQL_LIMITS.maxDirectives + 1 }, () => 'id @include(if: true)').join(' ');
-    await expectRefusedBeforeExecution(`mutation { ${createProject('directives', `project { ${fields} }`)} }`, /Directives limit of 10 exceeded/);
+    await expectRefusedBeforeExecution(`mutation { ${createProject('directives', `project { ${fields} }`)} }`, /^Document has 11 directives, over the limit of 10$/);
   });
 
   it(`cost over ${GRAPHQL_LIMITS.maxCost}`, async () => {
-    // Deep enough for a large depth factor, repeated (not aliased), under the depth, alias and token limits.
-    const owners = Array.from({ length: 60 }, () => 'owner { tokens(first: 1) { edges { node { name kind obscuredSecret createdAt updatedAt } } } }').join(' ');
-    await expectRefusedBeforeExecution(`mutation { createToken(input: { name: "costly", role: READER }) { token { ${owners} } } }`, /Query Cost limit of 5000 exceeded/);
+    // A page of pages of pages (100 × 100 × 100), under the depth, alias and token limits.
+    const page = (inner: string) => `owner { tokens(first: 100) { nodes { ${inner} } } }`;
+    await expectRefusedBeforeExecution(
+      `mutation { createToken(input: { name: "costly", role: READER }) { token { ${page(page(page('id')))} } } }`,
+      /^Query cost [\d,]+ exceeds the limit of 100,000$/,
+    );
   });
 
   it('batching is off: an array of operations is refused and none of them runs', async () => {
@@ -110,7 +120,8 @@ describe('bad variable values', () => {
       ['query($n: Int) { tokens(first: $n) { edges { cursor } } }', { n: 1e12 }, /\$n/],
     ];
     for (const [query, variables, path] of cases) {
-      const res = await server.gql(query, variables, { auth: server.owner });
+      // 400 when the client accepts the spec's media type (application/json gets 200, as the spec asks).
+      const res = await server.gql(query, variables, { auth: server.owner, headers: { accept: 'application/graphql-response+json' } });
       expect(res.status).toBe(400);
       expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       expect(res.body.errors?.[0]?.message).toMatch(path);
