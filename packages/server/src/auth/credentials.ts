@@ -23,6 +23,8 @@ export function authenticate(app: App, header: string | null, now = new Date()):
   const secret = secretFromHeader(header);
   const kind = recognizeSecret(secret);
   if (!kind) throw unauthenticated('Malformed credential: not a Latchkey secret');
+  // An invite code is a secret but no credential: never looked up as one.
+  if (kind === 'invite') throw unauthenticated('An invite code is not a credential: accept it with acceptInvite');
   const digest = digestSecret(secret);
   let credential = app.caches.getCredential(digest);
   if (!credential) {

@@ -263,6 +263,8 @@ describe('8. secrets where guards did not look', () => {
     const code = res.body.data?.inviteMember.inviteCode ?? '';
     expect(recognizeSecret(code)).toBe('invite');
     expect(recognizeSecret(`${code.slice(0, -1)}${code.endsWith('A') ? 'B' : 'A'}`)).toBeNull();
+    // It is no credential: refused before any lookup.
+    await expect401(server, code, /invite code is not a credential/);
   });
 });
 
