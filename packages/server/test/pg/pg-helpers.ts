@@ -51,5 +51,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 
 /** Ends a server process's connection from outside, as a failover or an administrator would. */
 export async function terminateBackend(pid: number): Promise<void> {
-  await admin((client) => client.query('SELECT pg_terminate_backend($1)', [pid]));
+  await adminQuery('SELECT pg_terminate_backend($1)', [pid]);
+}
+
+/** A statement run on the test server's own database (`postgres`), not on a test database. */
+export async function adminQuery(text: string, values: unknown[] = []): Promise<void> {
+  await admin((client) => client.query(text, values));
 }
