@@ -44,9 +44,26 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     name,
     url: url.toString(),
-    // FORCE: ends connections the test left open (a listener being reconnected, say).
-    drop: () => admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () => dropDatabase(name),
   };
+}
+
+/**
+ * pg's `Pool.end()` resolves once its clients have been asked to close, not once they have: a
+ * DROP … WITH (FORCE) at once would kill them mid-close (an unhandled 57P01 in the test). So wait
+ * for them to go (55006: still in use), and only then force whatever the test left open.
+ */
+async function dropDatabase(name: string): Promise<void> {
+  for (let attempt = 0; attempt < 30; attempt++) {
+    try {
+      await adminQuery(`DROP DATABASE IF EXISTS ${name}`);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '55006') throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 }
 
 /** Ends a server process's connection from outside, as a failover or an administrator would. */
