@@ -3,15 +3,18 @@ import { getTableConfig as getPgTableConfig, PgTable } from 'drizzle-orm/pg-core
 import { getTableConfig as getSqliteTableConfig, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { migratePg } from '../../src/db/pg/client.ts';
+import { eq } from 'drizzle-orm';
+import { migratePg, openPgDb } from '../../src/db/pg/client.ts';
+import { accounts as pgAccounts } from '../../src/db/pg/schema/accounts.ts';
+import { customRoles as pgCustomRoles } from '../../src/db/pg/schema/roles.ts';
 import * as pgSchema from '../../src/db/pg/schema/index.ts';
 import * as sqliteSchema from '../../src/db/schema/index.ts';
 import { createTestDatabase, describePg, type TestDatabase } from './pg-helpers.ts';
 
-const sqliteTables = Object.values(sqliteSchema)
+const sqliteTables = (Object.values(sqliteSchema) as unknown[])
   .filter((value): value is SQLiteTable => is(value, SQLiteTable))
   .map((table) => getSqliteTableConfig(table));
-const pgTables = Object.values(pgSchema)
+const pgTables = (Object.values(pgSchema) as unknown[])
   .filter((value): value is PgTable => is(value, PgTable))
   .map((table) => getPgTableConfig(table));
 
@@ -53,7 +56,7 @@ describePg('PostgreSQL migrations', () => {
     const shape = (table: {
       name: string;
       columns: Array<{ name: string; notNull: boolean; primary: boolean }>;
-      indexes: Array<{ config: { name: string; unique: boolean; columns: unknown[]; where?: unknown } }>;
+      indexes: Array<{ config: { name?: string; unique: boolean; columns: unknown[]; where?: unknown } }>;
       primaryKeys: Array<{ columns: Array<{ name: string }> }>;
       foreignKeys: Array<{ reference(): { columns: Array<{ name: string }>; foreignColumns: Array<{ name: string }> } }>;
     }) => ({
@@ -135,5 +138,25 @@ describePg('PostgreSQL migrations', () => {
     await expect(client.query(`TRUNCATE audit_entries`)).rejects.toThrow(/append-only/);
     const { rows } = await client.query(`SELECT title FROM audit_entries WHERE id = 'e1'`);
     expect(rows).toEqual([{ title: 'T' }]);
+  });
+
+  it('round-trips millisecond dates and JSON through Drizzle over a pool of the configured size', async () => {
+    const open = openPgDb(database.url, { poolSize: 3 });
+    try {
+      expect(open.pool.options.max).toBe(3);
+      const createdAt = new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678));
+      const policy = [{ effect: 'allow' as const, actions: ['*'], resources: ['proj/*'] }];
+      await open.db.insert(pgAccounts).values({ id: 'a3', name: 'C', createdAt });
+      await open.db
+        .insert(pgCustomRoles)
+        .values({ id: 'r1', accountId: 'a3', key: 'k', name: 'R', policy, createdAt, updatedAt: createdAt });
+      const [account] = await open.db.select().from(pgAccounts).where(eq(pgAccounts.id, 'a3'));
+      expect(account).toEqual({ id: 'a3', name: 'C', serviceTokenLimit: 200, createdAt });
+      const [role] = await open.db.select().from(pgCustomRoles).where(eq(pgCustomRoles.id, 'r1'));
+      expect(role?.policy).toEqual(policy);
+      expect(role?.basePermissions).toBeNull();
+    } finally {
+      await open.close();
+    }
   });
 });
