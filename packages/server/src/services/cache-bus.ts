@@ -12,6 +12,12 @@ import type { InvalidationEvent } from './caches.ts';
  */
 export interface CacheBus {
   readonly healthy: boolean;
+  /**
+   * Bumped at every reset. A caller reading from the database takes it before the read and caches
+   * the result only if it is unchanged (and `healthy`) after: a value read before an outage must
+   * not be cached after it, since the event that made it stale may be the one that was missed.
+   */
+  readonly generation: number;
   publish(event: InvalidationEvent): Promise<void>;
   /** Events published by other instances; returns the unsubscribe function. */
   subscribe(handler: (event: InvalidationEvent) => void): () => void;
@@ -50,7 +56,12 @@ abstract class BusBase implements CacheBus {
   private readonly handlers = new Set<(event: InvalidationEvent) => void>();
   private readonly resetListeners: Array<() => void> = [];
   private waiters: Array<() => void> = [];
+  private resets = 0;
   abstract readonly healthy: boolean;
+
+  get generation(): number {
+    return this.resets;
+  }
   abstract publish(event: InvalidationEvent): Promise<void>;
   abstract close(): Promise<void>;
 
@@ -80,6 +91,7 @@ abstract class BusBase implements CacheBus {
   }
 
   protected reset(): void {
+    this.resets += 1;
     for (const listener of this.resetListeners) listener();
   }
 

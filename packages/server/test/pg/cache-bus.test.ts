@@ -57,6 +57,7 @@ describePg('cache invalidation bus over LISTEN/NOTIFY', () => {
     b.received.length = 0;
     c.received.length = 0;
     b.resets.length = 0;
+    const generation = b.bus.generation;
     const pid = b.bus.listenerPid;
     expect(pid).toEqual(expect.any(Number));
     await terminateBackend(pid as number);
@@ -66,6 +67,7 @@ describePg('cache invalidation bus over LISTEN/NOTIFY', () => {
     await vi.waitFor(() => expect(b.resets).toEqual([false, true]), { timeout: 10_000 });
     expect(b.bus.healthy).toBe(true);
     expect(b.bus.listenerPid).not.toBe(pid);
+    expect(b.bus.generation).toBe(generation + 2); // a read begun before the outage is not cached
     expect(c.bus.healthy).toBe(true); // the others were never affected
 
     const event: InvalidationEvent = { kind: 'member', memberId: 'mem_1' };
