@@ -28,6 +28,15 @@ fi
 wait_for "Redis at 127.0.0.1:6379" redis-cli -h 127.0.0.1 -p 6379 ping
 echo "redis $(redis-cli -h 127.0.0.1 -p 6379 info server | grep -m1 redis_version | tr -d '\r')"
 
+# The committed PostgreSQL migrations must match src/db/pg/schema (which test/pg/schema.test.ts
+# holds to the SQLite schema): generating again must produce nothing.
+(cd packages/server && pnpm exec drizzle-kit generate --config drizzle.pg.config.ts)
+if [ -n "$(git status --porcelain -- packages/server/src/db/pg/migrations)" ]; then
+  echo "packages/server/src/db/pg/migrations is stale: run pnpm --filter @latchkey/server db:generate:pg and commit" >&2
+  git status --porcelain -- packages/server/src/db/pg/migrations >&2
+  exit 1
+fi
+
 export LATCHKEY_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres
 export LATCHKEY_TEST_REDIS_URL=redis://127.0.0.1:6379
 pnpm vitest run packages/server/test/pg/
