@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', 'packages/sdk/src/gql/**', 'packages/server/src/db/migrations/**', 'data/**', 'bench/results/**', 'packages/console/dist/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '.ci/packages/**', 'packages/sdk/src/gql/**', 'packages/server/src/db/migrations/**', 'data/**', 'bench/results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

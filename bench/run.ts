@@ -1,21 +1,32 @@
 /**
  * `pnpm bench`: every benchmark in one run on this machine, one table, and the raw figures as
  * JSON in bench/results/<date>.json. Figures are printed, never asserted.
- * BENCH_ONLY=policy,http,scale,revocation runs a subset.
+ * BENCH_ONLY=policy,http,cpu,scale,revocation,worst runs a subset.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchCpu, type CpuResult } from './cpu.ts';
 import { benchHttp, type HttpResult } from './http.ts';
 import { fmt, formatTable } from './lib/table.ts';
 import { benchPolicy, type PolicyBenchResult } from './policy.ts';
 import { benchRevocation, type RevocationResult } from './revocation.ts';
 import { benchScale, type ScaleResult } from './scale.ts';
+import { benchWorstCase, type Timing, type WorstCaseResult } from './worst-case.ts';
 
-const only = new Set((process.env.BENCH_ONLY ?? 'policy,http,scale,revocation').split(','));
+const only = new Set((process.env.BENCH_ONLY ?? 'policy,http,cpu,scale,revocation,worst').split(','));
 const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) };
-const results: { machine: typeof machine; date: string; policy?: PolicyBenchResult; http?: HttpResult; scale?: ScaleResult; revocation?: RevocationResult } = {
+const results: {
+  machine: typeof machine;
+  date: string;
+  policy?: PolicyBenchResult;
+  http?: HttpResult;
+  cpu?: CpuResult;
+  scale?: ScaleResult;
+  revocation?: RevocationResult;
+  worst?: WorstCaseResult;
+} = {
   machine,
   date: new Date().toISOString(),
 };
@@ -45,6 +56,13 @@ if (only.has('http')) {
   row('http', 'lastUsedAt writes per 10,000 requests', `${http.lastUsed.writes} (${http.lastUsed.flushes} flush intervals, 1 token)`, '≤ 1 per token per flush');
 }
 
+if (only.has('cpu')) {
+  const cpu = (results.cpu = await step('server CPU per request', () => benchCpu()));
+  const goals: Record<string, string> = { 'Latchkey { viewer { member { id } } }, token': '≤ 1.5× Yoga', 'Latchkey checkAccess, token': '≤ 2× Yoga', 'Latchkey GUARDED_QUERY, token': '≤ 2.5× Yoga' };
+  for (const r of cpu.rows) row('cpu', `${r.name}: CPU µs/request (req/s)`, `${fmt.int(r.cpuMicrosPerRequest)} (${fmt.int(r.requestsPerSecond)})`, `${fmt.num(r.ratioToYoga)}× bare Yoga${goals[r.name] ? `; goal ${goals[r.name]}` : ''}`);
+  row('cpu', 'Latchkey idle RSS', `${cpu.latchkeyIdleRssMiB} MiB`, '≤ 150 MiB');
+}
+
 if (only.has('scale')) {
   const scale = (results.scale = await step('scale', () => benchScale()));
   row('scale', 'tokens in the database', `${fmt.int(scale.tokens)} (loaded in ${fmt.num(scale.insertSeconds, 1)} s)`);
@@ -61,6 +79,20 @@ if (only.has('revocation')) {
   for (const kind of ['deleteToken', 'resetToken', 'removeMember'] as const) {
     row('revocation', `requests wrongly accepted after ${kind}`, `${revocation.wronglySucceeded[kind]} of ${revocation.attempts[kind]}`, '0');
   }
+}
+
+if (only.has('worst')) {
+  const worst = (results.worst = await step('worst case at the policy limits', () => benchWorstCase()));
+  const t = (x: Timing) => `${fmt.ms(x.p50Ms)} / ${fmt.ms(x.p99Ms)} / ${fmt.ms(x.worstMs)}`;
+  for (const f of worst.families) {
+    row('worst', `${f.name}: contains vs ${f.within} (p50/p99/worst)`, t(f.containsBuiltIn), '< 10 ms');
+    row('worst', `${f.name}: contains vs itself (p50/p99/worst)`, t(f.containsSelf), '< 10 ms');
+    row('worst', `${f.name}: decision, explained (p99/worst)`, `${fmt.us(f.decision.p99Ms)} / ${fmt.ms(f.decision.worstMs)}, ${fmt.us(f.explainedDecision.p99Ms)} / ${fmt.ms(f.explainedDecision.worstMs)}`, '< 10 ms');
+  }
+  row('worst', 'createToken, worst inline policy, HTTP (p50/p99/worst)', t(worst.http.createToken));
+  row('worst', `unrelated request meanwhile (p50/p99/worst, ${worst.http.probesDuringCreate} sent)`, t(worst.http.probe), '< 50 ms');
+  row('worst', "issue's reproduction (a*×24,000 vs b*×24,000)", `${worst.http.reproductionCode} in ${fmt.ms(worst.http.reproductionRefusedMs)}`, 'refused (was 47 s)');
+  row('worst', 'machine load average (1 min) before / after', `${fmt.num(worst.load.before)} / ${fmt.num(worst.load.after)}`);
 }
 
 console.log(`\nLatchkey benchmarks — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}\n`);

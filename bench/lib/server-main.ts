@@ -10,6 +10,7 @@ import { silentLogger } from '../../packages/server/src/logger.ts';
 import { startServer } from '../../packages/server/src/server.ts';
 import { bootstrapOwner } from '../../packages/server/src/services/accounts.ts';
 import { findMemberByEmail } from '../../packages/server/src/store/members.ts';
+import { reportCpuOverIpc } from './cpu-report.ts';
 
 const dbPath = process.env.BENCH_DB;
 if (!dbPath) throw new Error('BENCH_DB is required');
@@ -23,6 +24,7 @@ if (process.env.BENCH_WITHOUT_AUTH === '1') {
   withoutAuthAs = new Caller(app.db, app.caches, owner, { kind: 'session', sessionId: 'benchmark' });
 }
 const running = await startServer(app, 0, '127.0.0.1', { withoutAuthAs });
+reportCpuOverIpc();
 
 process.on('message', (message: unknown) => {
   if (message === 'stats') {

@@ -1,4 +1,5 @@
 import type { Latchkey } from '@latchkey/sdk';
+import { obscureSecret, recognizeSecret } from '@latchkey/sdk/secrets';
 import { configPath, readConfig, type StoredConfig } from './config.ts';
 import { CliError, EXIT, usageError } from './errors.ts';
 import { Output, type Streams } from './output.ts';
@@ -9,6 +10,8 @@ export interface GlobalOptions {
   url?: string;
   /** false with --no-color. */
   color?: boolean;
+  /** Tables at full width instead of fitted to the terminal. */
+  wide?: boolean;
 }
 
 export const DEFAULT_URL = 'http://localhost:4000/graphql';
@@ -28,7 +31,7 @@ export class Cli {
     readonly streams: Streams,
     readonly globals: GlobalOptions,
   ) {
-    this.out = new Output(streams, globals.json === true, globals.color);
+    this.out = new Output(streams, globals.json === true, globals.color, globals.wide === true);
     this.configPath = configPath(streams.env);
   }
 
@@ -50,9 +53,9 @@ export class Cli {
   /** The credential for `url()`, or undefined when there is none. */
   token(): string | undefined {
     const fromEnv = this.env.LATCHKEY_TOKEN;
-    if (fromEnv) return fromEnv;
+    if (fromEnv) return checkedSecret(fromEnv, 'LATCHKEY_TOKEN');
     const stored = this.config();
-    if (stored.token && stored.url && normalizeUrl(stored.url) === this.url()) return stored.token;
+    if (stored.token && stored.url && sameServer(stored.url, this.url())) return checkedSecret(stored.token, this.configPath);
     return undefined;
   }
 
@@ -91,6 +94,32 @@ export function normalizeUrl(raw: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usageError(`not an http(s) URL: ${raw}`);
   if (url.pathname === '/' || url.pathname === '') url.pathname = '/graphql';
   return url.toString();
+}
+
+/** Loopback names for one machine: a login saved for `localhost` is found for `127.0.0.1`. */
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Whether two endpoints are the same server: equal once normalised, counting `localhost`,
+ * `127.0.0.1` and `[::1]` as one host (same scheme, port and path). Anything else must match
+ * exactly, so a saved session is never sent to another host.
+ */
+export function sameServer(a: string, b: string): boolean {
+  const [x, y] = [new URL(normalizeUrl(a)), new URL(normalizeUrl(b))];
+  if (LOOPBACK.has(x.hostname) && LOOPBACK.has(y.hostname)) x.hostname = y.hostname;
+  return x.toString() === y.toString();
+}
+
+/**
+ * A credential must look like one before it is sent anywhere: a placeholder copied from the docs
+ * (`lkp_…`) or a mistyped secret fails its checksum offline, and is refused (exit 3) without a
+ * request. Only the obscured form is printed.
+ */
+function checkedSecret(secret: string, source: string): string {
+  const kind = recognizeSecret(secret);
+  if (kind === 'personal' || kind === 'service' || kind === 'session') return secret;
+  const shown = secret.length > 8 ? obscureSecret(secret) : '…';
+  throw new CliError('UNAUTHENTICATED', `${source} is not a Latchkey secret (${shown}): use the secret printed by \`latchkey tokens create\`, or \`latchkey login\``, EXIT.unauthenticated);
 }
 
 /** The SDK is loaded on first use: scan and --help never pay for graphql-js. */

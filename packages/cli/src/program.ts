@@ -1,5 +1,6 @@
 import { Command, Option, type OptionValues } from 'commander';
 import { Cli, type GlobalOptions } from './context.ts';
+import { VERSION } from './version.ts';
 import type { Streams } from './output.ts';
 import { registerAuth } from './commands/auth.ts';
 import { registerScan } from './commands/scan.ts';
@@ -25,10 +26,11 @@ export interface ProgramState {
 export function buildProgram(streams: Streams, state: ProgramState): Command {
   const program = new Command('latchkey')
     .description('Latchkey API access tokens from the command line, through @latchkey/sdk.')
-    .version('0.1.0', '-V, --version')
+    .version(VERSION, '-V, --version')
     .addOption(new Option('--json', 'print one JSON document on stdout (stable shapes, see the README)'))
     .addOption(new Option('--url <url>', 'GraphQL endpoint (default: LATCHKEY_URL, the URL you logged in to, or http://localhost:4000/graphql)'))
     .addOption(new Option('--no-color', 'never colour the output (also NO_COLOR=1)'))
+    .addOption(new Option('--wide', 'tables at full width (by default long cells are cut to fit the terminal)'))
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({

@@ -1,4 +1,5 @@
-import { usageError } from './errors.ts';
+import type { Cli } from './context.ts';
+import { CliError, usageError } from './errors.ts';
 import type { Streams } from './output.ts';
 
 // The prompt libraries are loaded only when a person is actually asked something.
@@ -30,4 +31,16 @@ export async function readStdin(streams: Streams): Promise<string> {
 
 function requireTerminal(streams: Streams, alternative: string): void {
   if (streams.stdin.isTTY !== true) throw usageError(`stdin is not a terminal: pass ${alternative} to log in from a script`);
+}
+
+/**
+ * Asks before a delete when a person is at a terminal (default: no). `--yes` skips the question;
+ * without a terminal nothing is asked, so scripts and CI never hang on a prompt.
+ */
+export async function confirm(cli: Cli, question: string, yes: boolean | undefined): Promise<void> {
+  const { stdin, stderr } = cli.streams;
+  if (yes || stdin.isTTY !== true || stderr.isTTY !== true) return;
+  const { default: ask } = await import('@inquirer/confirm');
+  const answer = await ask({ message: question, default: false }, { input: stdin, output: stderr });
+  if (!answer) throw new CliError('CANCELLED', 'nothing was deleted');
 }

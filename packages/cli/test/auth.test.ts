@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { json, latchkey, tempDir } from './run.ts';
+import { json, latchkey, tempDir, wellFormedSecret } from './run.ts';
 import { OWNER_EMAIL, OWNER_PASSWORD, useServer } from './server.ts';
 
 const server = useServer();
@@ -80,7 +80,7 @@ describe('login, whoami, logout', { timeout: 60_000 }, () => {
   });
 
   it('an unknown token exits 3', async () => {
-    const bad = await latchkey(['whoami'], { env: server.env('lkp_notarealtoken') });
+    const bad = await latchkey(['whoami'], { env: server.env(wellFormedSecret()) });
     expect(bad.code).toBe(3);
     expect(bad.stderr).toMatch(/^UNAUTHENTICATED: /);
     expect(bad.stdout).toBe('');

@@ -1,8 +1,9 @@
 /**
  * Running `latchkey` as a subprocess, the way scripts run it.
  *
- * Most runs use an esbuild bundle of src/bin.ts, built once per test file: it starts in about
- * a third of the CPU time of the tsx loader, which keeps the suite fast on a 2-core machine.
+ * Most runs use the bundle that ships in the package (scripts/build.ts), built once per test
+ * file: it starts in about a third of the CPU time of the tsx loader, which keeps the suite
+ * fast on a 2-core machine.
  * Tests that pass `bin: 'tsx'` run the real bin/latchkey.mjs (tsx, no build), so what users
  * run is covered too.
  */
@@ -11,8 +12,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { BASE62, SECRET_BODY_LENGTH, secretChecksum } from '@latchkey/sdk/secrets';
 import { afterAll } from 'vitest';
+import { bundle } from '../scripts/build.ts';
 
 const PACKAGE = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(PACKAGE, 'bin', 'latchkey.mjs');
@@ -47,7 +49,7 @@ export function tempDir(prefix = 'tmp-'): string {
  * blocking spawnSync would deadlock it). Colours are off unless the test asks for them.
  */
 export async function latchkey(args: string[], options: RunOptions = {}): Promise<Result> {
-  const entry = options.bin === 'tsx' ? BIN : await bundle();
+  const entry = options.bin === 'tsx' ? BIN : await bundleOnce();
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('LATCHKEY_') && key !== 'FORCE_COLOR' && key !== 'NO_COLOR' && key !== 'XDG_CONFIG_HOME') env[key] = value;
@@ -67,6 +69,15 @@ export async function latchkey(args: string[], options: RunOptions = {}): Promis
   });
 }
 
+/**
+ * A secret of the right shape (prefix, length, checksum) that no server issued: passes the
+ * CLI's offline check, so the server is what refuses it.
+ */
+export function wellFormedSecret(prefix = 'lkp_', seed = 7): string {
+  const body = Array.from({ length: SECRET_BODY_LENGTH }, (_, i) => BASE62[(i * seed) % 62]).join('');
+  return prefix + body + secretChecksum(prefix + body);
+}
+
 /** Parses a run's stdout as JSON, failing with its stderr when it is not. */
 export function json<T = unknown>(result: Result): T {
   try {
@@ -80,21 +91,8 @@ export function json<T = unknown>(result: Result): T {
 const bundleDir = tempDir('bundle-');
 let bundled: Promise<string> | undefined;
 
-/** src/bin.ts and everything it imports in one ESM file (CommonJS dependencies get a require). */
-function bundle(): Promise<string> {
-  bundled ??= (async () => {
-    const outfile = join(bundleDir, 'latchkey.mjs');
-    await build({
-      entryPoints: [join(PACKAGE, 'src', 'bin.ts')],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      logLevel: 'warning',
-      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    });
-    return outfile;
-  })();
+/** The published bundle (scripts/build.ts), built once per test file into its temporary directory. */
+function bundleOnce(): Promise<string> {
+  bundled ??= bundle(join(bundleDir, 'latchkey.mjs'));
   return bundled;
 }

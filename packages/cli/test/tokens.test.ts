@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recognizeSecret } from '@latchkey/sdk/secrets';
 import { describe, expect, it } from 'vitest';
-import { json, latchkey } from './run.ts';
+import { json, latchkey, wellFormedSecret } from './run.ts';
 import { addMember, OWNER_EMAIL, useServer } from './server.ts';
 
 const server = useServer();
@@ -112,7 +112,7 @@ describe('tokens: create → use → reset → delete', { timeout: 60_000 }, () 
     const badDuration = await latchkey(['tokens', 'create', '--name', 'x', '--role', 'reader', '--expires-in', 'soon'], { env: owner });
     expect(badDuration.code).toBe(2);
 
-    const unknown = await latchkey(['tokens', 'list'], { env: server.env('lkp_000000000000000000000000000000000000xx') });
+    const unknown = await latchkey(['tokens', 'list'], { env: server.env(wellFormedSecret()) });
     expect(unknown.code).toBe(3);
 
     const reader = await addMember(server, 'reader');

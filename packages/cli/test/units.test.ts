@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { configPath } from '../src/config.ts';
-import { normalizeUrl } from '../src/context.ts';
+import { normalizeUrl, sameServer } from '../src/context.ts';
 import { exitCodeFor } from '../src/errors.ts';
 import { main } from '../src/main.ts';
-import { Output, type Streams } from '../src/output.ts';
+import { fitWidths, Output, type Streams } from '../src/output.ts';
 import { readPolicyFile } from '../src/policy.ts';
 import { parseDuration, parseWhen } from '../src/time.ts';
-import { tempDir } from './run.ts';
+import { tempDir, wellFormedSecret } from './run.ts';
 
 /** In-process streams: what a command wrote, and whether it "is" a terminal. */
 function streams(tty: boolean, env: NodeJS.ProcessEnv = {}): Streams & { out(): string; err(): string } {
@@ -59,7 +59,7 @@ describe('requests', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = silent.address() as AddressInfo;
-      const io = streams(false, { LATCHKEY_TIMEOUT: '0.2', LATCHKEY_TOKEN: 'lkp_x', LATCHKEY_CONFIG: '/nonexistent/config.json' });
+      const io = streams(false, { LATCHKEY_TIMEOUT: '0.2', LATCHKEY_TOKEN: wellFormedSecret(), LATCHKEY_CONFIG: '/nonexistent/config.json' });
       expect(await main(['whoami', '--url', `http://127.0.0.1:${port}`], io)).toBe(1);
       expect(io.err()).toMatch(/^NETWORK_ERROR: .*timeout/);
     } finally {
@@ -113,6 +113,23 @@ describe('arguments', () => {
     expect(normalizeUrl('http://host/api/graphql')).toBe('http://host/api/graphql');
     expect(() => normalizeUrl('ftp://host')).toThrow(/not an http\(s\) URL/);
     expect(() => normalizeUrl('localhost:4000')).toThrow();
+  });
+
+  it('localhost, 127.0.0.1 and [::1] are one server; any other host, port or scheme is another', () => {
+    expect(sameServer('http://localhost:4000/graphql', 'http://127.0.0.1:4000')).toBe(true);
+    expect(sameServer('http://[::1]:4000/graphql', 'http://localhost:4000/graphql')).toBe(true);
+    expect(sameServer('http://localhost:4000/graphql', 'http://localhost:4001/graphql')).toBe(false);
+    expect(sameServer('http://localhost:4000/graphql', 'https://localhost:4000/graphql')).toBe(false);
+    expect(sameServer('http://localhost:4000/graphql', 'http://localhost.example.com:4000/graphql')).toBe(false);
+    expect(sameServer('https://lk.example.com', 'https://lk.example.com/graphql')).toBe(true);
+  });
+
+  it('table widths: kept columns stay whole, the widest others are cut to fit, headers never', () => {
+    const columns = [{ header: 'ID' }, { header: 'KIND', keep: true }, { header: 'NAME' }];
+    expect(fitWidths(columns, [10, 10, 10], 40)).toEqual([10, 10, 10]);
+    expect(fitWidths(columns, [40, 10, 60], 50)).toEqual([20, 10, 20]);
+    expect(fitWidths(columns, [40, 10, 12], 50)).toEqual([28, 10, 12]);
+    expect(fitWidths(columns, [40, 10, 60], 10)).toEqual([4, 10, 6]);
   });
 
   it('config path: LATCHKEY_CONFIG, then XDG_CONFIG_HOME, then ~/.config', () => {

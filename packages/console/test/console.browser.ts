@@ -9,6 +9,7 @@ import { callApi, openBrowser, OWNER, SCREENSHOTS, startLatchkey, type Browser, 
 
 const VIEWER = '{ viewer { credentialKind member { email } } }';
 const READER = { email: 'reader@console.test', password: 'reader password for the console test', name: 'Rita Reader' };
+const ADMIN = { email: 'admin@console.test', password: 'admin password for the console test', name: 'Ada Admin' };
 
 let server: RunningLatchkey;
 beforeAll(async () => {
@@ -19,6 +20,8 @@ beforeAll(async () => {
   const { secret } = await owner.login({ email: OWNER.email, password: OWNER.password });
   const invite = await owner.withToken(secret).inviteMember({ email: READER.email, role: 'READER' });
   await owner.acceptInvite({ inviteCode: invite.inviteCode, name: READER.name, password: READER.password });
+  const adminInvite = await owner.withToken(secret).inviteMember({ email: ADMIN.email, role: 'ADMIN' });
+  await owner.acceptInvite({ inviteCode: adminInvite.inviteCode, name: ADMIN.name, password: ADMIN.password });
 });
 afterAll(async () => {
   await server?.stop();
@@ -169,6 +172,11 @@ describe('what a member may not do is disabled with the reason the server gives'
   afterAll(async () => browser?.close());
 
   it('a reader cannot choose WRITER for a token: the choice is disabled with its reason', async () => {
+    // A custom role the reader does not hold (made by the owner through the SDK).
+    const sdk = createClient({ url: server.graphql });
+    const { secret } = await sdk.login({ email: OWNER.email, password: OWNER.password });
+    await sdk.withToken(secret).createRole({ key: 'ops-viewer', name: 'Ops viewer', policy: [{ effect: 'ALLOW', actions: ['viewProject'], resources: ['proj/ops'] }] });
+
     const page = await browser.context.newPage();
     const problems = watch(page);
     await logIn(page, READER);
@@ -176,13 +184,22 @@ describe('what a member may not do is disabled with the reason the server gives'
     const form = page.getByRole('form', { name: 'Create an access token' });
     const role = form.getByLabel('Role', { exact: true });
     await form.getByText(/Not available to you: Writer/).waitFor();
+    // Each option is the server's dry run of that token: its cap, in its words, and the first exceeding action.
     const writer = role.locator('option[value="WRITER"]');
     expect(await writer.isDisabled()).toBe(true);
-    expect(await writer.textContent()).toMatch(/not available: .*createProject on proj\/\*/);
+    expect(await writer.textContent()).toMatch(/not available: Not allowed: readers can create reader tokens only: a writer token would do more than you can \(first beyond your permissions: createProject on proj\/\*\)/);
+    expect(await role.locator('option[value="OWNER"]').textContent()).toMatch(/readers can create reader tokens only: a owner token/);
     expect(await role.locator('option[value="READER"]').isDisabled()).toBe(false);
     // A service token is out of a reader's reach too, and says why.
     expect(await form.getByLabel('This is a service token').isDisabled()).toBe(true);
-    await expect(form.getByText(/Not allowed: .*createAccessToken on service-token/).isVisible()).resolves.toBe(true);
+    await expect(form.getByText(/Not allowed: no statement allows createAccessToken on service-token\//).isVisible()).resolves.toBe(true);
+    // A custom role the reader does not hold: disabled, with the server's reason beside it.
+    await form.getByRole('radio', { name: 'Custom roles' }).check();
+    const opsViewer = form.getByRole('checkbox', { name: /Ops viewer/ });
+    await form.getByText(/custom role "ops-viewer" is not one of yours: only admins and owners can give a token a role they do not hold/).waitFor();
+    expect(await opsViewer.isDisabled()).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOTS, 'reader-custom-roles.png'), fullPage: true });
+    await form.getByRole('button', { name: 'Cancel' }).click();
     // The reader's own rows: members and roles controls are disabled with reasons.
     await page.getByRole('link', { name: 'Members' }).click();
     const invite = page.getByRole('button', { name: 'Invite member' });
@@ -193,7 +210,7 @@ describe('what a member may not do is disabled with the reason the server gives'
     expect(problems).toEqual([]);
   });
 
-  it('an inline policy beyond your permissions shows the exceeding action before saving, and the server refuses it', async () => {
+  it('an inline policy beyond your permissions (concrete, a pattern, notActions) shows the exceeding action and resource before saving, and the server refuses it the same', async () => {
     const page = await browser.context.newPage();
     const problems = watch(page);
     await logIn(page, READER);
@@ -205,15 +222,122 @@ describe('what a member may not do is disabled with the reason the server gives'
     await editor.fill('[{ "effect": "allow", "actions": ["createProject"], "resources": ["proj/web"] }');
     await form.getByText(/Not valid JSON/).waitFor();
     await editor.fill('[{ "effect": "allow", "actions": ["createProject"], "resources": ["proj/web"] }]');
-    await form.getByText(/Exceeds your permissions: createProject on proj\/web/).waitFor();
+    await form.getByText(/Exceeds your permissions: createProject on proj\/web — a token can never do more than its creator/).waitFor();
+    // A pattern, decided before saving too (no longer left to the server at save time).
+    await editor.fill('[{ "effect": "allow", "actions": ["createProject"], "resources": ["proj/*"] }]');
+    await form.getByText(/Exceeds your permissions: createProject on proj\/\* — /).waitFor();
+    // Within the reader's permissions, though written with notResources: valid, nothing deferred.
+    await editor.fill('[{ "effect": "allow", "actions": ["viewProject"], "notResources": ["proj/web"] }]');
+    await form.getByText(/Valid policy \(1 statement\)/).waitFor();
+    expect(await form.getByText(/Exceeds your permissions/).count()).toBe(0);
+    expect(await form.getByText(/checked by the server when you save/).count()).toBe(0);
+    // The server's own validation, before saving: an unknown action is named where it is.
+    await editor.fill('[{ "effect": "allow", "actions": ["bogusAction"], "resources": ["proj/*"] }]');
+    await form.getByText('inlinePolicy[0].actions[0]: unknown action "bogusAction" for proj').waitFor();
+    // notActions: the first action it would give beyond the reader's is shown before saving,
+    // and Save is refused naming that same action and resource.
+    await editor.fill('[{ "effect": "allow", "notActions": ["viewProject"], "resources": ["proj/*"] }]');
+    const exceeds = form.getByText(/Exceeds your permissions: \S+ on \S+ — /);
+    await exceeds.waitFor();
+    const [, action, resource] = /Exceeds your permissions: (\S+) on (\S+) — /.exec((await exceeds.textContent()) ?? '') ?? [];
+    expect(action).not.toBe('viewProject');
     await page.screenshot({ path: join(SCREENSHOTS, 'inline-policy-exceeds.png'), fullPage: true });
     await form.getByRole('button', { name: 'Save token' }).click();
-    const refused = form.getByRole('alert').filter({ hasText: 'FORBIDDEN' });
-    await refused.waitFor();
-    expect(await refused.textContent()).toContain('createProject');
+    const notActionsRefused = form.getByRole('alert').filter({ hasText: 'FORBIDDEN' });
+    await notActionsRefused.waitFor();
+    expect(await notActionsRefused.textContent()).toContain(`${action} on ${resource}`);
     // Nothing was created.
     await form.getByRole('button', { name: 'Cancel' }).click();
     expect(await page.getByRole('row', { name: /too-much/ }).count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('the dry run never shows an answer for an input that has since changed', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await openBrowser(server.origin);
+  });
+  afterAll(async () => browser?.close());
+
+  it('a slow refusal for an earlier policy arrives after the answer for the current one, and is dropped', async () => {
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    // The form's dry run of the earlier policy (it names "proj/slow") is held back until the later one answered.
+    const isSlow = (body: string | null) => (body ?? '').includes('query CheckTokenScope') && (body ?? '').includes('"proj/slow"');
+    let releaseSlow: () => void = () => {};
+    const slowHeld = new Promise<void>((resolve) => (releaseSlow = resolve));
+    await page.route('**/graphql', async (route) => {
+      if (isSlow(route.request().postData())) await slowHeld;
+      await route.continue();
+    });
+    await logIn(page, READER);
+    await page.getByRole('button', { name: 'New token' }).click();
+    const form = page.getByRole('form', { name: 'Create an access token' });
+    await form.getByRole('radio', { name: 'Inline policy' }).check();
+    const editor = form.getByRole('textbox', { name: 'Inline policy' });
+    const slowAsked = page.waitForRequest((r) => isSlow(r.postData()));
+    await editor.fill('[{ "effect": "allow", "actions": ["createProject"], "resources": ["proj/slow"] }]');
+    await slowAsked;
+    await editor.fill('[{ "effect": "allow", "actions": ["viewProject"], "resources": ["proj/slow-no-more"] }]');
+    await form.getByText(/Valid policy \(1 statement\)/).waitFor();
+    // Now the earlier (refused) answer arrives: it is not shown.
+    const slowAnswered = page.waitForResponse((r) => isSlow(r.request().postData()));
+    releaseSlow();
+    const slow = await slowAnswered;
+    expect(JSON.stringify(await slow.json())).toContain('"allowed":false');
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    expect(await form.getByText(/Exceeds your permissions/).count()).toBe(0);
+    await expect(form.getByText(/Valid policy \(1 statement\)/).isVisible()).resolves.toBe(true);
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('an admin: every base role, but never an OWNER service token', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await openBrowser(server.origin);
+  });
+  afterAll(async () => browser?.close());
+
+  it('the OWNER + service-token combination is disabled from either side, with the server\'s reason', async () => {
+    const page = await browser.context.newPage();
+    const problems = watch(page);
+    await logIn(page, ADMIN);
+    await page.getByRole('button', { name: 'New token' }).click();
+    const form = page.getByRole('form', { name: 'Create an access token' });
+    const role = form.getByLabel('Role', { exact: true });
+    const service = form.getByLabel('This is a service token');
+    // A personal token of any base role is within an admin's reach.
+    await expect.poll(() => service.isDisabled()).toBe(false);
+    for (const r of ['READER', 'WRITER', 'ADMIN', 'OWNER']) expect(await role.locator(`option[value="${r}"]`).isDisabled(), r).toBe(false);
+    expect(await form.getByText(/Not available to you/).count()).toBe(0);
+
+    // OWNER chosen: a service token of it would do more than its creator, so the checkbox is off.
+    await role.selectOption('OWNER');
+    await form.getByText(/Not allowed: a service token can never do more than its creator: .*updateServiceTokenLimit on acct/).waitFor();
+    expect(await service.isDisabled()).toBe(true);
+
+    // READER chosen and the service token ticked: now OWNER is the option disabled, with the same reason.
+    await role.selectOption('READER');
+    await expect.poll(() => service.isDisabled()).toBe(false);
+    await service.check();
+    const owner = role.locator('option[value="OWNER"]');
+    await form.getByText(/Not available to you: Owner \(Not allowed: a service token can never do more than its creator/).waitFor();
+    expect(await owner.isDisabled()).toBe(true);
+    expect(await owner.textContent()).toMatch(/not available: Not allowed: a service token can never do more than its creator: .*updateServiceTokenLimit on acct/);
+    expect(await role.locator('option[value="ADMIN"]').isDisabled()).toBe(false);
+    await page.screenshot({ path: join(SCREENSHOTS, 'admin-owner-service-token.png'), fullPage: true });
+
+    // Unticked again: OWNER is back.
+    await service.uncheck();
+    await expect.poll(() => owner.isDisabled()).toBe(false);
+    expect(await form.getByText(/Not available to you/).count()).toBe(0);
+
+    // The rest of the form is dry-run too: an expiry in the past is named before saving.
+    await form.getByLabel('Expiration').selectOption('custom');
+    await form.getByLabel('Expires on').fill('2001-02-03T04:05');
+    await form.getByText('expiresAt: must be in the future').waitFor();
     expect(problems).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { ACTION_CATALOG, BASE_ROLES, baseRolePolicy, type Statement } from '../src/index.ts';
+import { ACTION_CATALOG, BASE_ROLES, POLICY_LIMITS, baseRolePolicy, type PolicyLimits, type Statement } from '../src/index.ts';
 
 export const README = new URL('../README.md', import.meta.url);
 
@@ -32,7 +32,27 @@ export function builtInRoles(): string {
   }).join('\n\n');
 }
 
-const SECTIONS: Record<string, () => string> = { catalog: catalogTable, roles: builtInRoles };
+/** What each limit counts, and what happens over it (every limit must be described). */
+const LIMITS: Record<keyof PolicyLimits, string> = {
+  statements: 'statements in one policy',
+  actionsPerPolicy: 'action names of all statements together (`actions` and `notActions`)',
+  actionsPerStatement: 'items in one statement\'s `actions` or `notActions`',
+  resourcesPerStatement: 'items in one statement\'s `resources` or `notResources`',
+  resourcesPerPolicy: 'resource specifiers of all statements together (`resources` and `notResources`)',
+  specifierLength: 'characters in one resource specifier',
+  actionLength: 'characters in one action name or action glob',
+  globsPerName: '`*` globs in one key, one tag or one action name (a run `**` is one glob)',
+  tagsPerSegment: 'tags in the tag filter of one segment (`;t1,t2`)',
+  attributeReferencesPerSpecifier: '`${roleAttribute/…}` references in one resource specifier',
+  patternsPerGrant: 'patterns one grant stands for once the member\'s role-attribute values are substituted (checked at compile time: over it, the grant grants nothing)',
+};
+
+export function limitsTable(): string {
+  const rows = (Object.keys(LIMITS) as (keyof PolicyLimits)[]).map((k) => `| \`${k}\` | ${POLICY_LIMITS[k]} | ${LIMITS[k]} |`);
+  return ['| `POLICY_LIMITS.` | limit | counts |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+const SECTIONS: Record<string, () => string> = { catalog: catalogTable, roles: builtInRoles, limits: limitsTable };
 
 /** The README with every generated section re-rendered. */
 export function render(readme: string): string {

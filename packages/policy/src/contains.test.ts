@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allow, deny } from '../test/helpers.ts';
-import { BASE_ROLES, baseRoleGrant, contains, customRoleGrant, type Grant, type Statement } from './index.ts';
+import { BASE_ROLES, baseRoleGrant, compile, contains, customRoleGrant, type Grant, type Statement } from './index.ts';
 
 const inline = (policy: Statement[], source = 'inline'): Grant => ({ source, policy });
 const flags = 'proj/*:env/*:flag/*';
@@ -142,3 +142,22 @@ describe('contains checks each pattern of a statement on its own', () => {
       ),
     ).toEqual({ ok: true }));
 });
+
+describe('contains on compiled principals', () => {
+  it('gives the same answers as on the grants they were compiled from', () => {
+    const outer = [baseRoleGrant('writer', 'm1'), inline([allow(['viewTeam'], ['team/ops'])], 'role:ops')];
+    const inners = [
+      [inline([allow(['updateOn'], ['proj/web:env/test:flag/*'])])],
+      [inline([allow(['deleteTeam'], ['team/ops'])])],
+      [baseRoleGrant('admin', 'm1')],
+    ];
+    for (const inner of inners) {
+      const expected = contains(outer, inner);
+      expect(contains(compile(outer), inner)).toEqual(expected);
+      expect(contains(outer, compile(inner))).toEqual(expected);
+      expect(contains(compile(outer), compile(inner))).toEqual(expected);
+    }
+    expect(contains(compile(outer), inners[1] ?? []).ok).toBe(false);
+  });
+});
+

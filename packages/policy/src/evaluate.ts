@@ -12,9 +12,11 @@
  */
 import { RESOURCE_TYPES, actionsFor, isKnownAction, type ResourceType } from './actions.ts';
 import { GlobMatcher, globFromText, normalizeGlob, type Glob } from './glob.ts';
+import { POLICY_LIMITS } from './limits.ts';
 import {
   SEGMENTS_OF,
   TYPE_ID,
+  attributeNames,
   parseResourceName,
   parseResourceSpecifier,
   keysHaveNoSlash,
@@ -90,6 +92,8 @@ export interface ActionStatements {
 
 export interface CompiledGrant {
   readonly source: string;
+  /** Set when the grant's role-attribute expansion is over POLICY_LIMITS.patternsPerGrant: it then grants nothing. */
+  readonly overLimit?: string;
   /** Indexed by type id (position in RESOURCE_TYPES), then by action name. */
   readonly byType: readonly ReadonlyMap<string, ActionStatements>[];
 }
@@ -200,20 +204,42 @@ function fail(grant: Grant, index: number, message: string): never {
   throw new Error(`${grant.source} statement ${index}: ${message} (validate policies with validatePolicy first)`);
 }
 
-/** Role-attribute expansion of one key: one glob per combination of values (values literal). */
+/**
+ * The member's values for a role attribute: own keys only, so `constructor` or `__proto__` is
+ * an absent name like any other, never an Object.prototype property.
+ */
+export function attributeValues(attributes: RoleAttributes, name: string): readonly string[] {
+  if (!Object.hasOwn(attributes, name)) return [];
+  const values: unknown = attributes[name];
+  return Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/**
+ * Role-attribute expansion of one key: one glob per combination of values (values literal).
+ * Each combination's runs are built once, in order (no copying per token: keys are short, but
+ * a copy per star made a long key quadratic).
+ */
 function expandKey(tokens: readonly KeyToken[], attributes: RoleAttributes): Glob[] {
-  let partials: string[][] = [['']];
+  // One combination per choice of value for each attribute token, in order.
+  let choices: string[][] = [[]];
   for (const token of tokens) {
-    if (token.kind === 'star') {
-      partials = partials.map((parts) => [...parts, '']);
-    } else {
-      const values = token.kind === 'literal' ? [token.text] : (attributes[token.name] ?? []);
-      partials = partials.flatMap((parts) =>
-        values.map((value) => [...parts.slice(0, -1), `${parts[parts.length - 1] ?? ''}${value}`]),
-      );
-    }
+    if (token.kind !== 'attribute') continue;
+    const values = attributeValues(attributes, token.name);
+    choices = choices.flatMap((chosen) => values.map((value) => [...chosen, value]));
   }
-  return partials.map(normalizeGlob);
+  return choices.map((chosen) => {
+    const parts: string[] = [];
+    let run = '';
+    let next = 0;
+    for (const token of tokens) {
+      if (token.kind === 'star') {
+        parts.push(run);
+        run = '';
+      } else run += token.kind === 'literal' ? token.text : (chosen[next++] ?? '');
+    }
+    parts.push(run);
+    return normalizeGlob(parts);
+  });
 }
 
 export function patternText(segments: readonly SegmentMatcher[]): string {
@@ -256,19 +282,13 @@ interface ResourceSide {
 }
 
 /** Per type id: how the statement's resource side applies to that type (absent: not at all). */
-function resourceSides(grant: Grant, index: number, statement: Statement): (ResourceSide | undefined)[] {
+function resourceSides(grant: Grant, index: number, statement: Statement, specs: readonly ParsedResource[]): (ResourceSide | undefined)[] {
   const negated = statement.resources === undefined;
-  const specs = statement.resources ?? statement.notResources;
-  if (specs === undefined || (statement.resources !== undefined && statement.notResources !== undefined)) {
-    fail(grant, index, 'needs exactly one of resources or notResources');
-  }
   let any = false;
   const byType: CompiledPattern[][] = RESOURCE_TYPES.map(() => []);
-  for (const spec of specs) {
-    const parsed = parseResourceSpecifier(spec);
-    if (!parsed.ok) fail(grant, index, parsed.message);
-    if (parsed.value.kind === 'any') any = true;
-    else byType[TYPE_ID[parsed.value.resourceType]]?.push(...expandSpecifier(parsed.value, grant.roleAttributes ?? {}));
+  for (const parsed of specs) {
+    if (parsed.kind === 'any') any = true;
+    else byType[TYPE_ID[parsed.resourceType]]?.push(...expandSpecifier(parsed, grant.roleAttributes ?? {}));
   }
   return byType.map((patterns) => {
     if (!negated) {
@@ -293,11 +313,51 @@ function actionsCovered(grant: Grant, index: number, statement: Statement, type:
     .filter((action) => matchers.some((m) => m.test(action)) !== negated);
 }
 
+/**
+ * How many patterns the grant's specifiers expand to (each specifier: the product of its
+ * attributes' value counts), counting only up to just over the limit.
+ */
+function expandedPatterns(grant: Grant, parsed: readonly (readonly ParsedResource[])[]): number {
+  const attributes = grant.roleAttributes ?? {};
+  let total = 0;
+  for (const specs of parsed) {
+    for (const spec of specs) {
+      let n = 1;
+      for (const name of attributeNames(spec)) {
+        n *= attributeValues(attributes, name).length;
+        if (n > POLICY_LIMITS.patternsPerGrant) break;
+      }
+      total += n;
+      if (total > POLICY_LIMITS.patternsPerGrant) return total;
+    }
+  }
+  return total;
+}
+
 export function compileGrant(grant: Grant): CompiledGrant {
   const byType = RESOURCE_TYPES.map(() => new Map<string, ActionStatements>());
+  // Every specifier parsed once, for the size check and the compilation.
+  const parsed = grant.policy.map((statement, index) => {
+    const specs = statement.resources ?? statement.notResources;
+    if (specs === undefined || (statement.resources !== undefined && statement.notResources !== undefined)) {
+      fail(grant, index, 'needs exactly one of resources or notResources');
+    }
+    return specs.map((spec) => {
+      const result = parseResourceSpecifier(spec);
+      if (!result.ok) fail(grant, index, result.message);
+      return result.value;
+    });
+  });
+  if (expandedPatterns(grant, parsed) > POLICY_LIMITS.patternsPerGrant) {
+    return {
+      source: grant.source,
+      byType,
+      overLimit: `${grant.source} grants nothing: with these role attributes its specifiers stand for more than ${POLICY_LIMITS.patternsPerGrant} patterns`,
+    };
+  }
   grant.policy.forEach((statement, index) => {
     if (statement.effect !== 'allow' && statement.effect !== 'deny') fail(grant, index, 'effect must be allow or deny');
-    const sides = resourceSides(grant, index, statement);
+    const sides = resourceSides(grant, index, statement, parsed[index] ?? []);
     sides.forEach((side, typeId) => {
       const type = RESOURCE_TYPES[typeId];
       const actions = byType[typeId];
@@ -481,7 +541,8 @@ export function decide(principal: CompiledPrincipal, request: AccessRequest): De
   if (denied.length > 0) {
     return { allowed: false, reason: `denied by ${denied.map(cite).join('; ')}`, statements: denied };
   }
-  return { allowed: false, reason: noAllowReason(request, name), statements: [] };
+  const dropped = principal.grants.flatMap((g) => (g.overLimit === undefined ? [] : [g.overLimit]));
+  return { allowed: false, reason: [noAllowReason(request, name), ...dropped].join('; '), statements: [] };
 }
 
 /**

@@ -145,68 +145,82 @@ function hasAt(text: string, at: number, literal: string): boolean {
   return true;
 }
 
-/** Glob as a symbol sequence: characters, and `null` for a star. */
-function symbols(g: Glob): (string | null)[] {
-  const out: (string | null)[] = [];
-  g.parts.forEach((part, i) => {
-    if (i > 0) out.push(null);
-    for (const ch of part) out.push(ch);
-  });
-  return out;
+/** Whether `text` is in L(g): head, tail, then the middle runs leftmost-first (optimal for star-only globs). */
+export function globMatches(g: Glob, text: string): boolean {
+  const parts = g.parts;
+  const n = parts.length;
+  const head = parts[0] ?? '';
+  if (n === 1) return text === head;
+  const tail = parts[n - 1] ?? '';
+  if (text.length < head.length + tail.length || !text.startsWith(head) || !text.endsWith(tail)) return false;
+  let from = head.length;
+  const stop = text.length - tail.length;
+  for (let k = 1; k < n - 1; k++) {
+    const run = parts[k] ?? '';
+    const at = text.indexOf(run, from);
+    if (at < 0 || at + run.length > stop) return false;
+    from = at + run.length;
+  }
+  return true;
 }
 
 /**
- * L(inner) ⊆ L(outer), exactly. Over an unbounded alphabet a star of `inner` can stand for
- * text `outer`'s literals never spell, so inclusion holds iff `outer` matches `inner` read as
- * symbols where `inner`'s stars can only be absorbed by `outer`'s stars.
+ * L(inner) ⊆ L(outer), exactly, in time linear in the globs (up to native indexOf). Over an
+ * unbounded alphabet a star of `inner` can stand for text `outer`'s literals never spell, so
+ * inclusion holds iff `outer` matches `inner` read as symbols where `inner`'s stars can only be
+ * absorbed by `outer`'s stars: `outer`'s head and tail must lie in `inner`'s first and last runs,
+ * and each middle run of `outer`, placed leftmost-first, inside one run of `inner` (never across
+ * an inner star). Leftmost-first placement leaves the most room for the runs after it, so a
+ * greedy scan decides what the old quadratic DP did (test/glob-oracle.ts checks they agree).
  */
 export function globIncludes(outer: Glob, inner: Glob): boolean {
-  if (isStarGlob(outer)) return true;
-  const q = symbols(outer);
-  const p = symbols(inner);
-  const m = q.length;
-  const n = p.length;
-  // row[j] = q[i..] matches p[j..], filled from the last row up.
-  let next: boolean[] = new Array<boolean>(n + 1).fill(false);
-  next[n] = true;
-  for (let i = m - 1; i >= 0; i--) {
-    const row: boolean[] = new Array<boolean>(n + 1).fill(false);
-    const qi = q[i];
-    for (let j = n; j >= 0; j--) {
-      if (qi === null) row[j] = (next[j] ?? false) || (j < n && (row[j + 1] ?? false));
-      else row[j] = j < n && p[j] === qi && (next[j + 1] ?? false);
+  const q = outer.parts;
+  const p = inner.parts;
+  const qn = q.length;
+  const pn = p.length;
+  if (qn === 1) return pn === 1 && p[0] === q[0];
+  if (pn === 1) return globMatches(outer, p[0] ?? '');
+  const head = q[0] ?? '';
+  const tail = q[qn - 1] ?? '';
+  const first = p[0] ?? '';
+  const last = p[pn - 1] ?? '';
+  if (!first.startsWith(head) || !last.endsWith(tail)) return false;
+  let run = 0;
+  let from = head.length;
+  for (let k = 1; k < qn - 1; k++) {
+    const literal = q[k] ?? '';
+    for (;;) {
+      const text = p[run] ?? '';
+      const stop = run === pn - 1 ? text.length - tail.length : text.length;
+      const at = text.indexOf(literal, from);
+      if (at >= 0 && at + literal.length <= stop) {
+        from = at + literal.length;
+        break;
+      }
+      // Not in this run: the outer star before `literal` absorbs the rest of it and the inner star after it.
+      if (run === pn - 1) return false;
+      run++;
+      from = 0;
     }
-    next = row;
   }
-  return next[0] ?? false;
+  return true;
 }
 
-/** L(a) ∩ L(b) ≠ ∅, exactly (a DP over positions in both globs). */
+/**
+ * L(a) ∩ L(b) ≠ ∅, exactly, in linear time. A literal glob is one word: test it against the
+ * other. Two globs with stars meet iff their heads are prefix-compatible (one starts the other)
+ * and their tails suffix-compatible: the word longer head + a's middles + b's middles + longer
+ * tail is in both.
+ */
 export function globsIntersect(a: Glob, b: Glob): boolean {
-  if (isStarGlob(a) || isStarGlob(b)) return true;
-  const p = symbols(a);
-  const q = symbols(b);
-  const n = p.length;
-  const m = q.length;
-  // ok[i][j]: some word is matched by both p[i..] and q[j..]
-  const ok: boolean[][] = Array.from({ length: n + 1 }, () => new Array<boolean>(m + 1).fill(false));
-  const at = (i: number, j: number): boolean => ok[i]?.[j] ?? false;
-  for (let i = n; i >= 0; i--) {
-    const row = ok[i];
-    if (row === undefined) continue;
-    for (let j = m; j >= 0; j--) {
-      if (i === n && j === m) {
-        row[j] = true;
-        continue;
-      }
-      const pi = i < n ? p[i] : undefined;
-      const qj = j < m ? q[j] : undefined;
-      let r = false;
-      if (pi === null) r = at(i + 1, j) || (j < m && at(i, j + 1));
-      if (!r && qj === null) r = at(i, j + 1) || (i < n && at(i + 1, j));
-      if (!r && typeof pi === 'string' && typeof qj === 'string') r = pi === qj && at(i + 1, j + 1);
-      row[j] = r;
-    }
-  }
-  return at(0, 0);
+  const p = a.parts;
+  const q = b.parts;
+  if (p.length === 1) return globMatches(b, p[0] ?? '');
+  if (q.length === 1) return globMatches(a, q[0] ?? '');
+  const ha = p[0] ?? '';
+  const hb = q[0] ?? '';
+  const ta = p[p.length - 1] ?? '';
+  const tb = q[q.length - 1] ?? '';
+  const heads = ha.length <= hb.length ? hb.startsWith(ha) : ha.startsWith(hb);
+  return heads && (ta.length <= tb.length ? tb.endsWith(ta) : ta.endsWith(tb));
 }

@@ -55,4 +55,5 @@ export {
   type TokenDecision,
 } from './evaluate.ts';
 export { PrincipalCache } from './cache.ts';
-export { contains, type Containment } from './contains.ts';
+export { contains, type Containment, type ContainmentSide } from './contains.ts';
+export { POLICY_LIMITS, type PolicyLimits } from './limits.ts';

@@ -23,7 +23,8 @@ function specifierMatches(spec: string, attributes: Grant['roleAttributes'], req
       for (const piece of head.slice(slash + 1).split(/(\$\{roleAttribute\/[^}]*\}|\*)/)) {
         if (piece === '*') keyPattern += '[^:/]*';
         else if (piece.startsWith('${roleAttribute/')) {
-          const values = attributes?.[piece.slice('${roleAttribute/'.length, -1)] ?? [];
+          const name = piece.slice('${roleAttribute/'.length, -1);
+          const values = attributes !== undefined && Object.hasOwn(attributes, name) ? (attributes[name] ?? []) : [];
           if (values.length === 0) return false;
           keyPattern += `(?:${values.map(escape).join('|')})`;
         } else keyPattern += escape(piece);

@@ -1,15 +1,15 @@
 import { Client, fetchExchange, type AnyVariables, type TypedDocumentNode } from '@urql/core';
-import { fromCombinedError, LatchkeyError } from './errors.ts';
+import { fromCombinedError, LatchkeyError } from './errors.js';
 
 export interface ClientOptions {
   /** The GraphQL endpoint, e.g. `http://localhost:4000/graphql`. */
   url: string;
-  /** A session secret or an access token; omit for `login`, `signUp` and `acceptInvite`. */
-  token?: string;
+  /** A session secret or an access token; omit (or undefined) for `login`, `signUp` and `acceptInvite`. */
+  token?: string | undefined;
   /** Pin an API version for every request (sent as `Latchkey-API-Version`). */
-  apiVersion?: number;
+  apiVersion?: number | undefined;
   /** A fetch implementation (defaults to the global one: Node 18+ and browsers). */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
 }
 
 /**
@@ -28,7 +28,7 @@ export class LatchkeyClient {
       exchanges: [fetchExchange],
       requestPolicy: 'network-only',
       preferGetMethod: false,
-      fetch: options.fetch,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
       fetchOptions: () => ({ headers }),
     });
   }
@@ -43,7 +43,7 @@ export class LatchkeyClient {
     const result = isMutation
       ? await this.urql.mutation(document, variables).toPromise()
       : await this.urql.query(document, variables).toPromise();
-    if (result.error) throw fromCombinedError(result.error);
+    if (result.error) throw fromCombinedError(result.error, this.options.url);
     if (!result.data) throw new LatchkeyError('INTERNAL_SERVER_ERROR', 'The server returned no data');
     return result.data;
   }

@@ -10,6 +10,7 @@ export type LatchkeyErrorCode =
   | 'LIMIT_EXCEEDED'
   | 'RATE_LIMITED'
   | 'SERVICE_UNAVAILABLE'
+  | 'GRAPHQL_VALIDATION_FAILED'
   | 'INTERNAL_SERVER_ERROR'
   | 'NETWORK_ERROR';
 
@@ -30,8 +31,12 @@ export class LatchkeyError extends Error {
   }
 }
 
-/** urql's CombinedError → LatchkeyError carrying the first error's code. */
-export function fromCombinedError(error: CombinedError): LatchkeyError {
+/**
+ * urql's CombinedError → LatchkeyError carrying the first error's code. A transport failure
+ * names the URL that failed and the system's reason (`ECONNREFUSED`), since "fetch failed"
+ * alone does not say what to fix.
+ */
+export function fromCombinedError(error: CombinedError, url: string): LatchkeyError {
   const first = error.graphQLErrors[0];
   const response = error.response as { status?: number } | undefined;
   if (first) {
@@ -39,5 +44,8 @@ export function fromCombinedError(error: CombinedError): LatchkeyError {
     const known = typeof code === 'string' ? (code as LatchkeyErrorCode) : 'INTERNAL_SERVER_ERROR';
     return new LatchkeyError(known, first.message, details, response?.status);
   }
-  return new LatchkeyError('NETWORK_ERROR', error.networkError?.message ?? error.message, {}, response?.status);
+  const network = error.networkError;
+  const cause = network?.cause instanceof Error ? ` (${'code' in network.cause && typeof network.cause.code === 'string' ? network.cause.code : network.cause.message})` : '';
+  const reason = (network?.message ?? error.message).replace(/^\[Network\] /, '');
+  return new LatchkeyError('NETWORK_ERROR', `could not reach ${url}: ${reason}${cause}`, {}, response?.status);
 }

@@ -3,7 +3,12 @@ import { loadConfig } from './config.ts';
 import { bootstrapOwner } from './services/accounts.ts';
 import { startServer } from './server.ts';
 
-/** `pnpm start`: open the database, create the first owner on an empty one, serve, stop cleanly. */
+/**
+ * `pnpm start`: open the database, create the first owner on an empty one, serve, stop cleanly.
+ * The start script runs `node --import tsx` rather than the tsx command: tsx's wrapper exits
+ * 130 after relaying Ctrl-C, which pnpm reports as a failure (ELIFECYCLE) although the server
+ * shut down as asked.
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = createApp(config);
@@ -22,7 +27,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`${signal} received: finishing requests and closing the database`);
-    void running.close().then(() => process.exit(0));
+    void running.close().then(() => {
+      console.log('Latchkey stopped cleanly.');
+      process.exit(0);
+    });
     setTimeout(() => process.exit(1), 10_000).unref();
   };
   process.on('SIGINT', () => stop('SIGINT'));

@@ -6,7 +6,8 @@ import type { Run } from '../program.ts';
 import { startProgress } from '../progress.ts';
 import { auditEntryJson } from '../shapes.ts';
 import { parseWhen, shortDate } from '../time.ts';
-import { memberIdOf } from './lookup.ts';
+import { choice } from '../choices.ts';
+import { findToken, memberIdOf } from './lookup.ts';
 
 interface ListOptions {
   actor?: string;
@@ -27,21 +28,21 @@ export function registerAudit(program: Command, run: Run): void {
   audit
     .command('list')
     .description('entries, newest first; every filter given must match')
-    .option('--actor <member>', 'entries by this member (id or email)')
-    .option('--token <id>', 'entries made with this access token')
+    .option('--actor <member>', 'entries by this member (id, email or name)')
+    .option('--token <token>', 'entries made with this access token (id or name)')
     .option('--action <glob>', 'action name, * matches anything (e.g. "update*")')
     .option('--resource <glob>', 'resource specifier, * matches anything (e.g. "proj/*:env/production:*")')
     .option('--since <when>', 'at or after: an ISO date, or a duration ago (7d)')
     .option('--until <when>', 'before: an ISO date, or a duration ago')
     .option('--q <text>', 'text anywhere in the title')
-    .addOption(new Option('--outcome <outcome>', 'only changes made or only refused attempts').choices(['success', 'refused']))
+    .addOption(choice(new Option('--outcome <outcome>', 'only changes made or only refused attempts'), ['success', 'refused']))
     .option('--limit <n>', 'at most this many entries', positive, 50)
     .action(
       run<ListOptions>(async (cli, _args, o) => {
         const lk = await cli.client();
         const filter: types.AuditLogFilter = {
           actorId: o.actor === undefined ? undefined : await memberIdOf(lk, o.actor),
-          tokenId: o.token,
+          tokenId: o.token === undefined ? undefined : (await findToken(lk, o.token)).id,
           action: o.action,
           resource: o.resource,
           from: o.since === undefined ? undefined : parseWhen(o.since, '--since'),
@@ -56,7 +57,7 @@ export function registerAudit(program: Command, run: Run): void {
         }
         const { c } = cli.out;
         cli.out.table(
-          [{ header: 'DATE' }, { header: 'ACTOR' }, { header: 'ACTION' }, { header: 'RESOURCE' }, { header: 'TITLE' }],
+          [{ header: 'DATE', keep: true }, { header: 'ACTOR' }, { header: 'ACTION' }, { header: 'RESOURCE' }, { header: 'TITLE' }],
           nodes.map((e) => [
             shortDate(e.date),
             e.actor?.email ?? '-',

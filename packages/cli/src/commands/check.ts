@@ -3,6 +3,7 @@ import { EXIT } from '../errors.ts';
 import { describeStatement } from '../policy.ts';
 import type { Run } from '../program.ts';
 import { decisionJson } from '../shapes.ts';
+import { findToken } from './lookup.ts';
 
 /** `check <action> <resource> [--token id]`: would it be allowed, and why. */
 export function registerCheck(program: Command, run: Run): void {
@@ -11,10 +12,12 @@ export function registerCheck(program: Command, run: Run): void {
     .description('whether you (or one of your tokens) may do an action on a resource, and why; exit 1 when not')
     .argument('<action>', 'an action, e.g. updateFlag')
     .argument('<resource>', 'a resource, e.g. proj/web:env/production:flag/new-ui')
-    .option('--token <id>', 'decide for this token instead of the caller')
+    .option('--token <token>', 'decide for this token (id or name) instead of the caller')
     .action(
       run<{ token?: string }>(async (cli, [action = '', resource = ''], o) => {
-        const decision = decisionJson(await (await cli.client()).checkAccess({ action, resource, tokenId: o.token }));
+        const lk = await cli.client();
+        const tokenId = o.token === undefined ? undefined : (await findToken(lk, o.token)).id;
+        const decision = decisionJson(await lk.checkAccess({ action, resource, tokenId }));
         if (cli.out.json) {
           cli.out.data(decision);
         } else {

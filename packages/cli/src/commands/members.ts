@@ -7,7 +7,9 @@ import { baseRole, BASE_ROLES, type BaseRoleName } from '../policy.ts';
 import type { Run } from '../program.ts';
 import { memberDetailJson, memberJson, type MemberDetailJson } from '../shapes.ts';
 import { shortDate } from '../time.ts';
-import { memberIdOf } from './lookup.ts';
+import { choice } from '../choices.ts';
+import { confirm } from '../prompt.ts';
+import { findMember, memberIdOf } from './lookup.ts';
 
 interface InviteOptions {
   role: BaseRoleName;
@@ -25,7 +27,9 @@ interface UpdateOptions {
   attributes?: boolean;
 }
 
-/** `members list|show|invite|update|remove`; a member is given by id or email. */
+const MEMBER_ARG = 'member id, email or name';
+
+/** `members list|show|invite|update|remove`; a member is given by id, email or name. */
 export function registerMembers(program: Command, run: Run): void {
   const members = program.command('members').description("your account's members");
 
@@ -41,7 +45,7 @@ export function registerMembers(program: Command, run: Run): void {
           return;
         }
         cli.out.table(
-          [{ header: 'ID' }, { header: 'EMAIL' }, { header: 'NAME' }, { header: 'ROLE' }, { header: 'STATUS' }, { header: 'SINCE' }],
+          [{ header: 'ID' }, { header: 'EMAIL' }, { header: 'NAME' }, { header: 'ROLE', keep: true }, { header: 'STATUS', keep: true }, { header: 'SINCE', keep: true }],
           nodes.map((m) => [m.id, m.email, m.name, m.role.toLowerCase(), m.status.toLowerCase(), shortDate(m.createdAt)]),
         );
       }),
@@ -50,7 +54,7 @@ export function registerMembers(program: Command, run: Run): void {
   members
     .command('show')
     .description('one member with custom roles, teams and role attributes')
-    .argument('<member>', 'member id or email')
+    .argument('<member>', MEMBER_ARG)
     .action(
       run(async (cli, [who = '']) => {
         const lk = await cli.client();
@@ -64,7 +68,7 @@ export function registerMembers(program: Command, run: Run): void {
     .command('invite')
     .description('invite someone by email; prints the invite code they accept with (once)')
     .argument('<email>', 'their email')
-    .addOption(new Option('--role <role>', 'base role').choices(BASE_ROLES).makeOptionMandatory())
+    .addOption(choice(new Option('--role <role>', 'base role'), BASE_ROLES).makeOptionMandatory())
     .option('--name <name>', 'shown until they choose their own')
     .option('--custom-role <key>', 'a custom role (repeat for several)', collectString, [])
     .option('--attribute <key=values>', 'a role attribute, values comma-separated (repeatable)', collectAttribute, [])
@@ -91,8 +95,8 @@ export function registerMembers(program: Command, run: Run): void {
   members
     .command('update')
     .description('change base role, custom roles or role attributes (lists given replace the old ones)')
-    .argument('<member>', 'member id or email')
-    .addOption(new Option('--role <role>', 'base role').choices(BASE_ROLES))
+    .argument('<member>', MEMBER_ARG)
+    .addOption(choice(new Option('--role <role>', 'base role'), BASE_ROLES))
     .option('--custom-role <key>', 'the custom roles, replacing the current ones (repeatable)', collectString, [])
     .option('--no-custom-roles', 'remove every custom role')
     .option('--attribute <key=values>', 'the role attributes, replacing the current ones (repeatable)', collectAttribute, [])
@@ -116,11 +120,14 @@ export function registerMembers(program: Command, run: Run): void {
   members
     .command('remove')
     .description('remove a member: their sessions end and their personal tokens stop working')
-    .argument('<member>', 'member id or email')
+    .argument('<member>', MEMBER_ARG)
+    .option('-y, --yes', 'do not ask for confirmation (never asked when stdin is not a terminal)')
     .action(
-      run(async (cli, [who = '']) => {
+      run<{ yes?: boolean }>(async (cli, [who = ''], o) => {
         const lk = await cli.client();
-        const removedMemberId = await lk.removeMember({ id: await memberIdOf(lk, who) });
+        const found = await findMember(lk, who);
+        await confirm(cli, `Remove member ${found.label}? Their sessions end and their personal tokens stop working.`, o.yes);
+        const removedMemberId = await lk.removeMember({ id: found.id });
         if (cli.out.json) cli.out.data({ removedMemberId });
         else cli.out.line(`Removed member ${removedMemberId}.`);
       }),

@@ -1,10 +1,12 @@
 import type { types } from '@latchkey/sdk';
 import { Option, type Command } from 'commander';
+import { choice } from '../choices.ts';
 import type { Cli } from '../context.ts';
 import { CliError, usageError } from '../errors.ts';
 import { collect } from '../paging.ts';
 import { describeStatement, readPolicyFile } from '../policy.ts';
 import type { Run } from '../program.ts';
+import { confirm } from '../prompt.ts';
 import { roleJson, type RoleJson } from '../shapes.ts';
 import { shortDate } from '../time.ts';
 
@@ -31,7 +33,7 @@ export function registerRoles(program: Command, run: Run): void {
           return;
         }
         cli.out.table(
-          [{ header: 'KEY' }, { header: 'NAME' }, { header: 'BASE' }, { header: 'STATEMENTS', align: 'right' }, { header: 'UPDATED' }, { header: 'DESCRIPTION' }],
+          [{ header: 'KEY' }, { header: 'NAME' }, { header: 'BASE', keep: true }, { header: 'STATEMENTS', align: 'right', keep: true }, { header: 'UPDATED', keep: true }, { header: 'DESCRIPTION' }],
           nodes.map((r) => [r.key, r.name, r.basePermissions?.toLowerCase() ?? '-', String(r.policy.length), shortDate(r.updatedAt), r.description ?? '']),
         );
       }),
@@ -92,9 +94,12 @@ export function registerRoles(program: Command, run: Run): void {
     .command('delete')
     .description('delete a custom role (members, teams and tokens lose what it granted)')
     .argument('<key>', 'role key')
+    .option('-y, --yes', 'do not ask for confirmation (never asked when stdin is not a terminal)')
     .action(
-      run(async (cli, [key = '']) => {
-        const deletedRoleKey = await (await cli.client()).deleteRole({ key });
+      run<{ yes?: boolean }>(async (cli, [key = ''], o) => {
+        const lk = await cli.client();
+        await confirm(cli, `Delete role "${key}"?`, o.yes);
+        const deletedRoleKey = await lk.deleteRole({ key });
         if (cli.out.json) cli.out.data({ deletedRoleKey });
         else cli.out.line(`Deleted role ${deletedRoleKey}.`);
       }),
@@ -104,7 +109,7 @@ export function registerRoles(program: Command, run: Run): void {
 function roleOptions(command: Command): Command {
   return command
     .option('--description <text>', 'what the role is for')
-    .addOption(new Option('--base <permissions>', 'reader: the reader policy is added to this role; no_access: only the policy').choices(['reader', 'no_access']));
+    .addOption(choice(new Option('--base <permissions>', 'reader: the reader policy is added to this role; no_access: only the policy'), ['reader', 'no_access']));
 }
 
 function baseOf(base: RoleOptions['base']): 'READER' | 'NO_ACCESS' | undefined {

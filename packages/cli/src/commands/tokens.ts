@@ -1,12 +1,15 @@
 import type { types } from '@latchkey/sdk';
 import { Option, type Command } from 'commander';
+import { choice } from '../choices.ts';
 import type { Cli } from '../context.ts';
 import { CliError, usageError } from '../errors.ts';
 import { collect } from '../paging.ts';
 import { baseRole, describeStatement, readPolicyFile, type BaseRoleName } from '../policy.ts';
 import type { Run } from '../program.ts';
+import { confirm } from '../prompt.ts';
 import { scopeOf, tokenJson, type TokenLike } from '../shapes.ts';
 import { inFuture, relative, shortDate } from '../time.ts';
+import { findToken } from './lookup.ts';
 
 interface ScopeOptions {
   role?: BaseRoleName;
@@ -31,6 +34,7 @@ interface UpdateOptions extends ScopeOptions {
 }
 
 const TOKEN_ROLES = ['reader', 'writer', 'admin', 'owner'] as const;
+export const TOKEN_ARG = 'token id, or its name';
 
 /** `tokens list|show|create|update|clone|reset|delete`. */
 export function registerTokens(program: Command, run: Run): void {
@@ -40,7 +44,7 @@ export function registerTokens(program: Command, run: Run): void {
     .command('list')
     .description('your tokens (with --all: every token you may view)')
     .option('--all', 'every token you may view, not only your own')
-    .addOption(new Option('--kind <kind>', 'only personal or only service tokens').choices(['personal', 'service']))
+    .addOption(choice(new Option('--kind <kind>', 'only personal or only service tokens'), ['personal', 'service']))
     .action(
       run<{ all?: boolean; kind?: 'personal' | 'service' }>(async (cli, _args, o) => {
         const lk = await cli.client();
@@ -52,7 +56,7 @@ export function registerTokens(program: Command, run: Run): void {
         }
         const { c } = cli.out;
         cli.out.table(
-          [{ header: 'ID' }, { header: 'NAME' }, { header: 'KIND' }, { header: 'SCOPE' }, { header: 'SECRET' }, { header: 'OWNER' }, { header: 'EXPIRES' }, { header: 'LAST USED' }],
+          [{ header: 'ID' }, { header: 'NAME' }, { header: 'KIND', keep: true }, { header: 'SCOPE' }, { header: 'SECRET', keep: true }, { header: 'OWNER' }, { header: 'EXPIRES', keep: true }, { header: 'LAST USED', keep: true }],
           nodes.map((t) => {
             const dim = t.active ? (s: string) => s : c.dim;
             return [t.id, t.active ? t.name : `${t.name} (inactive)`, t.kind.toLowerCase(), scopeOf(t), t.obscuredSecret, t.owner?.email ?? '-', relative(t.expiresAt), t.lastUsedAt ? relative(t.lastUsedAt) : 'never'].map(dim);
@@ -64,11 +68,13 @@ export function registerTokens(program: Command, run: Run): void {
   tokens
     .command('show')
     .description('one token (never its secret)')
-    .argument('<id>', 'token id')
+    .argument('<token>', TOKEN_ARG)
     .action(
-      run(async (cli, [id = '']) => {
-        const token = await (await cli.client()).token(id);
-        if (!token) throw new CliError('NOT_FOUND', `no token ${id}`);
+      run(async (cli, [ref = '']) => {
+        const lk = await cli.client();
+        const found = await findToken(lk, ref);
+        const token = await lk.token(found.id);
+        if (!token) throw new CliError('NOT_FOUND', `no token ${found.label}`);
         showToken(cli, token);
       }),
     );
@@ -105,22 +111,23 @@ export function registerTokens(program: Command, run: Run): void {
     tokens
       .command('update')
       .description('change the fields given (a service token\'s scope is fixed)')
-      .argument('<id>', 'token id')
+      .argument('<token>', TOKEN_ARG)
       .option('--name <name>', 'new name')
       .option('--description <text>', 'new description ("" clears it)'),
   )
     .option('--expires-in <duration>', 'refused after this long from now: 90s, 15m, 12h, 30d, 2w')
     .option('--no-expiry', 'never expires')
     .action(
-      run<UpdateOptions>(async (cli, [id = ''], o) => {
+      run<UpdateOptions>(async (cli, [ref = ''], o) => {
         if (o.expiry === false && o.expiresIn !== undefined) throw usageError('give --expires-in or --no-expiry, not both');
-        const input: types.UpdateTokenInput = { id, ...scopeInput(o) };
-        if (o.name !== undefined) input.name = o.name;
-        if (o.description !== undefined) input.description = o.description === '' ? null : o.description;
-        if (o.expiresIn !== undefined) input.expiresAt = inFuture(o.expiresIn, '--expires-in');
-        if (o.expiry === false) input.expiresAt = null;
-        if (Object.keys(input).length === 1) throw usageError('nothing to change: give --name, --description, --role, --custom-role, --policy-file, --expires-in or --no-expiry');
-        const token = await (await cli.client()).updateToken(input);
+        const changes: Omit<types.UpdateTokenInput, 'id'> = { ...scopeInput(o) };
+        if (o.name !== undefined) changes.name = o.name;
+        if (o.description !== undefined) changes.description = o.description === '' ? null : o.description;
+        if (o.expiresIn !== undefined) changes.expiresAt = inFuture(o.expiresIn, '--expires-in');
+        if (o.expiry === false) changes.expiresAt = null;
+        if (Object.keys(changes).length === 0) throw usageError('nothing to change: give --name, --description, --role, --custom-role, --policy-file, --expires-in or --no-expiry');
+        const lk = await cli.client();
+        const token = await lk.updateToken({ id: (await findToken(lk, ref)).id, ...changes });
         if (cli.out.json) cli.out.data(tokenJson(token));
         else showToken(cli, token);
       }),
@@ -129,12 +136,13 @@ export function registerTokens(program: Command, run: Run): void {
   tokens
     .command('clone')
     .description('a new token with the same scope, kind and API version; its secret is printed once')
-    .argument('<id>', 'token id')
+    .argument('<token>', TOKEN_ARG)
     .option('--name <name>', 'name of the copy (default "<name> (copy)")')
     .option('-q, --quiet', 'print only the secret on stdout')
     .action(
-      run<{ name?: string; quiet?: boolean }>(async (cli, [id = ''], o) => {
-        const { token, secret } = await (await cli.client()).cloneToken({ id, name: o.name });
+      run<{ name?: string; quiet?: boolean }>(async (cli, [ref = ''], o) => {
+        const lk = await cli.client();
+        const { token, secret } = await lk.cloneToken({ id: (await findToken(lk, ref)).id, name: o.name });
         printSecret(cli, o.quiet, `Cloned into ${token.kind.toLowerCase()} token "${token.name}" (${token.id}).`, token, secret);
       }),
     );
@@ -142,13 +150,14 @@ export function registerTokens(program: Command, run: Run): void {
   tokens
     .command('reset')
     .description('a new secret for the token; the old one stops at once or after --old-expires-in')
-    .argument('<id>', 'token id')
+    .argument('<token>', TOKEN_ARG)
     .option('--old-expires-in <duration>', 'keep the old secret working this long (rotation grace period), e.g. 1h')
     .option('-q, --quiet', 'print only the new secret on stdout')
     .action(
-      run<{ oldExpiresIn?: string; quiet?: boolean }>(async (cli, [id = ''], o) => {
+      run<{ oldExpiresIn?: string; quiet?: boolean }>(async (cli, [ref = ''], o) => {
         const grace = o.oldExpiresIn === undefined || o.oldExpiresIn === '0' ? undefined : inFuture(o.oldExpiresIn, '--old-expires-in');
-        const { token, secret } = await (await cli.client()).resetToken({ id, oldSecretExpiresAt: grace });
+        const lk = await cli.client();
+        const { token, secret } = await lk.resetToken({ id: (await findToken(lk, ref)).id, oldSecretExpiresAt: grace });
         const old = grace ? `the old secret works until ${shortDate(grace)} UTC` : 'the old secret no longer works';
         printSecret(cli, o.quiet, `Reset token "${token.name}" (${token.id}): ${old}.`, token, secret);
       }),
@@ -157,10 +166,14 @@ export function registerTokens(program: Command, run: Run): void {
   tokens
     .command('delete')
     .description('delete a token: every later request with it is refused')
-    .argument('<id>', 'token id')
+    .argument('<token>', TOKEN_ARG)
+    .option('-y, --yes', 'do not ask for confirmation (never asked when stdin is not a terminal)')
     .action(
-      run(async (cli, [id = '']) => {
-        const deletedTokenId = await (await cli.client()).deleteToken({ id });
+      run<{ yes?: boolean }>(async (cli, [ref = ''], o) => {
+        const lk = await cli.client();
+        const found = await findToken(lk, ref);
+        await confirm(cli, `Delete token ${found.label}? Every request with it will be refused.`, o.yes);
+        const deletedTokenId = await lk.deleteToken({ id: found.id });
         if (cli.out.json) cli.out.data({ deletedTokenId });
         else cli.out.line(`Deleted token ${deletedTokenId}.`);
       }),
@@ -170,7 +183,7 @@ export function registerTokens(program: Command, run: Run): void {
 /** The three mutually exclusive ways to scope a token (or a member's grant). */
 export function scopeOptions(command: Command): Command {
   return command
-    .addOption(new Option('--role <role>', 'scope: a base role').choices(TOKEN_ROLES))
+    .addOption(choice(new Option('--role <role>', 'scope: a base role'), TOKEN_ROLES))
     .option('--custom-role <key>', 'scope: a custom role (repeat for several)', (key: string, keys: string[]) => [...keys, key], [])
     .option('--policy-file <file>', 'scope: an inline policy, a JSON array of statements ("-" reads stdin)');
 }

@@ -5,10 +5,10 @@ import { types } from '@latchkey/sdk';
 /**
  * A policy as JSON (a list of statements), checked as you type:
  * 1. its shape (what StatementInput accepts), so the server is sent only well-formed policies;
- * 2. whether YOU may do what it allows: for every allow statement, each concrete
- *    (action, resource) pair is asked of the server's checkAccess, and the first one refused is
- *    shown before saving. Patterns (`*`) and notActions/notResources cannot be asked that way:
- *    the server decides them when you save (its refusal names the first exceeding pair).
+ * 2. whether YOU may give what it allows. A token's inline policy is dry-run by the token form
+ *    (checkTokenScope, exact for patterns, notActions and notResources too). A custom role's
+ *    policy (usePolicyCheck) has no server dry run: each concrete allowed (action, resource) pair
+ *    is asked of checkAccess, and patterns and notActions/notResources are decided when you save.
  */
 export type StatementInput = types.StatementInput;
 
@@ -21,6 +21,8 @@ export interface PolicyCheck {
   /** Pairs left to the server at save time. */
   deferred: number;
   checking: boolean;
+  /** Why the server could not check it yet (another field's bad input), in its words. */
+  unchecked?: string | null;
 }
 
 const EFFECTS = ['allow', 'deny'];
@@ -86,7 +88,7 @@ export const EXAMPLE_POLICY = `[
   }
 ]`;
 
-/** Parses as you type and asks the server about each concrete allowed pair (debounced). */
+/** For a custom role: parses as you type and asks checkAccess about each concrete allowed pair (debounced). */
 export function usePolicyCheck(text: string, enabled: boolean, checkCoverage: boolean): PolicyCheck {
   const client = useClient();
   const [check, setCheck] = useState<PolicyCheck>({ statements: null, error: null, exceeds: null, deferred: 0, checking: false });
@@ -159,7 +161,12 @@ export function PolicyEditor({ label, value, onChange, check, serverError }: { l
         {check.error && <p className="field-error">{check.error}</p>}
         {!check.error && check.exceeds && <p className="field-error">Exceeds your permissions: {check.exceeds}</p>}
         {!check.error && !check.exceeds && check.checking && <p className="hint">Checking against your permissions…</p>}
-        {!check.error && !check.exceeds && !check.checking && check.statements && (
+        {!check.error && !check.exceeds && !check.checking && check.statements && check.unchecked && (
+          <p className="hint">
+            Valid policy; not checked against your permissions yet: {check.unchecked}
+          </p>
+        )}
+        {!check.error && !check.exceeds && !check.checking && check.statements && !check.unchecked && (
           <p className="hint ok">
             Valid policy ({check.statements.length} statement{check.statements.length === 1 ? '' : 's'}).
             {check.deferred > 0 && ` ${check.deferred} pattern${check.deferred === 1 ? '' : 's'} (*, notActions, notResources) will be checked by the server when you save.`}

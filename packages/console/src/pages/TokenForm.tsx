@@ -1,23 +1,22 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useMemo, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { types } from '@latchkey/sdk';
-import { refusal, usePermissions, type Decision, type Permissions } from '../access.tsx';
+import { refusal, type Decision } from '../access.tsx';
 import { ErrorList, Field } from '../components.tsx';
 import { shownErrors } from '../errors.ts';
-import { EXAMPLE_POLICY, PolicyEditor, policyText, usePolicyCheck } from '../components/PolicyEditor.tsx';
+import { EXAMPLE_POLICY, PolicyEditor, parsePolicy, policyText, type PolicyCheck } from '../components/PolicyEditor.tsx';
+import { DRY_RUN_NAME, firstBeyond, scopeRefusal, useDryRun, type ScopeCheck } from '../scope.ts';
 import { roleLabel, type TokenPermissions } from './Tokens.tsx';
 
 type Token = types.TokenFieldsFragment;
 type BaseRole = types.BaseRole;
 type ScopeKind = 'role' | 'custom' | 'inline';
+type ScopeInput = Pick<types.CreateTokenInput, 'role' | 'customRoleKeys' | 'inlinePolicy'>;
+type RoleOptions = Partial<Record<BaseRole | 'SERVICE', ScopeCheck>>;
 
-const BASE_ROLES: BaseRole[] = ['READER', 'WRITER', 'ADMIN', 'OWNER'];
-
-/** The server's answer to "could you do what this base role does?" (see ConsolePermissions). */
-function roleDecision(perms: Permissions | null, role: BaseRole): Decision | null | undefined {
-  if (!perms) return undefined;
-  return { READER: perms.asReader, WRITER: perms.asWriter, ADMIN: perms.asAdmin, OWNER: perms.asOwner, NO_ACCESS: perms.asReader }[role];
-}
+const BASE_ROLES = ['READER', 'WRITER', 'ADMIN', 'OWNER'] as const;
+/** Custom-role choices asked per request (ConsoleCustomRoleScopes has ten slots). */
+const ROLE_SLOTS = 10;
 
 const EXPIRIES = [
   { value: '7', label: '7 days' },
@@ -33,9 +32,37 @@ function scopeKindOf(token: Token | undefined): ScopeKind {
   return token.customRoleKeys.length > 0 ? 'custom' : 'inline';
 }
 
+/** The expiry the form asks for: undefined keeps (editing) or leaves the server's default. */
+function expiryFor(expiry: string, customDate: string): string | null | undefined {
+  if (expiry === 'keep') return undefined;
+  if (expiry === 'never') return null;
+  if (expiry === 'custom') {
+    const at = customDate ? new Date(customDate) : null;
+    return at && !Number.isNaN(at.getTime()) ? at.toISOString() : undefined;
+  }
+  return new Date(Date.now() + Number(expiry) * 86_400_000).toISOString();
+}
+
+/** The first action and resource beyond your permissions, then the server's reason. */
+function exceeding(check: ScopeCheck | null): string | null {
+  if (!check || check.allowed) return null;
+  const reason = check.reason ?? 'not within your permissions';
+  const beyond = firstBeyond(check);
+  return beyond ? `${beyond} — ${reason}` : reason;
+}
+
+/** The variables of one ConsoleCustomRoleScopes request: a slot per input, the unused ones not asked. */
+function roleSlots(inputs: types.CreateTokenInput[]): types.ConsoleCustomRoleScopesQueryVariables {
+  const variables: Record<string, unknown> = {};
+  for (let i = 0; i < ROLE_SLOTS; i++) {
+    variables[`s${i}`] = inputs[i] ?? inputs[0];
+    variables[`ask${i}`] = i < inputs.length;
+  }
+  return variables as types.ConsoleCustomRoleScopesQueryVariables;
+}
+
 /** "Create an access token" (or edit one): Name, Description, Role, then "Save token". */
 export function TokenForm({ token, perms: tokenPerms, onSaved, onCancel }: { token?: Token; perms?: TokenPermissions; onSaved: (saved: { name: string; secret?: string }) => void; onCancel: () => void }) {
-  const perms = usePermissions();
   const editing = token !== undefined;
   const scopeLocked = token?.kind === 'SERVICE';
   const [name, setName] = useState(token?.name ?? '');
@@ -52,11 +79,9 @@ export function TokenForm({ token, perms: tokenPerms, onSaved, onCancel }: { tok
   const [versions] = useQuery({ query: types.ApiVersionsDocument });
   const [created, create] = useMutation(types.CreateTokenDocument);
   const [updated, update] = useMutation(types.UpdateTokenDocument);
-  const check = usePolicyCheck(policy, scopeKind === 'inline' && !scopeLocked, !service);
   const scopeId = useId();
   const result = editing ? updated : created;
   const errors = shownErrors(result.error);
-  const fieldError = (field: string) => errors.find((e) => e.field?.startsWith(field))?.message ?? null;
   const formErrors = errors.filter((e) => !e.field || !['name', 'description', 'inlinePolicy', 'expiresAt'].some((f) => e.field?.startsWith(f)));
 
   // Editing: each field the server says you may not change is disabled with its reason.
@@ -66,28 +91,89 @@ export function TokenForm({ token, perms: tokenPerms, onSaved, onCancel }: { tok
   const scopeReason = editReason(tokenPerms?.rescope);
   const expiryReason = editReason(tokenPerms?.expiry);
 
-  const expiresAt = (): string | null | undefined => {
-    if (expiry === 'keep') return undefined;
-    if (expiry === 'never') return null;
-    if (expiry === 'custom') return customDate ? new Date(customDate).toISOString() : undefined;
-    return new Date(Date.now() + Number(expiry) * 86_400_000).toISOString();
-  };
+  const scopeOpen = !scopeLocked && !scopeReason;
+  const parsed = useMemo(() => parsePolicy(policy), [policy]);
+  const statements = parsed.ok ? parsed.statements : null;
 
-  const scopeInput = () => {
+  const scopeInput = (): ScopeInput => {
     if (scopeKind === 'role') return { role };
     if (scopeKind === 'custom') return { customRoleKeys: customRoles };
-    return { inlinePolicy: check.statements ?? [] };
+    return { inlinePolicy: statements ?? [] };
+  };
+  /** The scope as the server would be sent it, or null while there is none to send. */
+  const scopeToAsk: ScopeInput | null = !scopeOpen ? null : scopeKind === 'custom' && customRoles.length === 0 ? null : scopeKind === 'inline' && !statements ? null : scopeInput();
+
+  // The whole form, dry-run as you type: exactly what Save would send (a blank name sent as a
+  // placeholder, the name changing nothing of what a token may do). Editing asks about a token of
+  // yours with the new scope: the same caps and rule updateToken applies.
+  const dryExpiry = useMemo(() => (editing ? undefined : expiryFor(expiry, customDate)), [editing, expiry, customDate]);
+  const formInput: types.CreateTokenInput | null = scopeToAsk && {
+    name: name.trim() || DRY_RUN_NAME,
+    ...(description && !editing ? { description } : {}),
+    ...scopeToAsk,
+    serviceToken: !editing && service,
+    ...(apiVersion && !editing ? { defaultApiVersion: Number(apiVersion) } : {}),
+    ...(dryExpiry ? { expiresAt: dryExpiry } : {}),
+  };
+  const formCheck = useDryRun(types.CheckTokenScopeDocument, formInput && [{ input: formInput }]);
+  const formAnswer = formCheck.data?.[0]?.checkTokenScope ?? null;
+  // Bad input found by the dry run is shown where Save would show it.
+  const dryErrors = shownErrors(formCheck.error);
+  const savedError = (field: string) => errors.find((e) => e.field?.startsWith(field))?.message ?? null;
+  const dryError = (field: string) => dryErrors.find((e) => e.field?.startsWith(field))?.message ?? null;
+  const fieldError = (field: string) => savedError(field) ?? dryError(field);
+
+  // Each choice, asked of the server as a token of its own (the other choices as they stand).
+  const option = (scope: ScopeInput, serviceToken: boolean): types.CreateTokenInput => ({ name: DRY_RUN_NAME, ...scope, serviceToken });
+  const optionsWanted = !editing || scopeOpen;
+  const baseOptions = useDryRun(
+    types.ConsoleTokenScopeOptionsDocument,
+    optionsWanted
+      ? [
+          {
+            reader: option({ role: 'READER' }, !editing && service),
+            writer: option({ role: 'WRITER' }, !editing && service),
+            admin: option({ role: 'ADMIN' }, !editing && service),
+            owner: option({ role: 'OWNER' }, !editing && service),
+            service: option(scopeToAsk ?? { role: 'READER' }, true),
+            askService: !editing,
+          },
+        ]
+      : null,
+  );
+  const options: RoleOptions | null = baseOptions.data?.[0]
+    ? { READER: baseOptions.data[0].reader, WRITER: baseOptions.data[0].writer, ADMIN: baseOptions.data[0].admin, OWNER: baseOptions.data[0].owner, SERVICE: baseOptions.data[0].service ?? undefined }
+    : null;
+
+  const customRoleList = roles.data?.roles?.edges.map((e) => e.node) ?? [];
+  const roleChunks: types.ConsoleCustomRoleScopesQueryVariables[] = [];
+  for (let i = 0; i < customRoleList.length; i += ROLE_SLOTS) {
+    roleChunks.push(roleSlots(customRoleList.slice(i, i + ROLE_SLOTS).map((r) => option({ customRoleKeys: [r.key] }, !editing && service))));
+  }
+  const roleOptions = useDryRun(types.ConsoleCustomRoleScopesDocument, scopeOpen && scopeKind === 'custom' && roleChunks.length > 0 ? roleChunks : null);
+  const customRoleCheck = (index: number): ScopeCheck | null => {
+    const chunk = roleOptions.data?.[Math.floor(index / ROLE_SLOTS)];
+    return (chunk?.[`s${index % ROLE_SLOTS}` as keyof typeof chunk] as ScopeCheck | null | undefined) ?? null;
+  };
+
+  const policyCheck: PolicyCheck = {
+    statements,
+    error: parsed.ok ? dryError('inlinePolicy') : parsed.error,
+    exceeds: exceeding(formAnswer),
+    deferred: 0,
+    checking: statements !== null && formCheck.checking,
+    unchecked: dryErrors.find((e) => !e.field?.startsWith('inlinePolicy'))?.message ?? null,
   };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (scopeKind === 'inline' && !scopeLocked && !scopeReason && !check.statements) return;
+    if (scopeKind === 'inline' && scopeOpen && !statements) return;
     if (editing) {
       const input: types.UpdateTokenInput = { id: token.id };
       if (name !== token.name) input.name = name;
       if (description !== (token.description ?? '')) input.description = description;
-      if (!scopeLocked && !scopeReason) Object.assign(input, scopeInput());
-      const at = expiresAt();
+      if (scopeOpen) Object.assign(input, scopeInput());
+      const at = expiryFor(expiry, customDate);
       if (at !== undefined) input.expiresAt = at;
       const res = await update({ input });
       if (res.data?.updateToken?.token) onSaved({ name: res.data.updateToken.token.name });
@@ -96,15 +182,17 @@ export function TokenForm({ token, perms: tokenPerms, onSaved, onCancel }: { tok
     const input: types.CreateTokenInput = { name, ...scopeInput(), serviceToken: service };
     if (description) input.description = description;
     if (apiVersion) input.defaultApiVersion = Number(apiVersion);
-    const at = expiresAt();
+    const at = expiryFor(expiry, customDate);
     if (at) input.expiresAt = at;
     const res = await create({ input });
     const payload = res.data?.createToken;
     if (payload?.secret) onSaved({ name: payload.token.name, secret: payload.secret });
   };
 
-  const serviceReason = refusal(perms?.createServiceToken);
-  const customRoleList = roles.data?.roles?.edges.map((e) => e.node) ?? [];
+  // The current choice is never disabled, so that it can always be changed back.
+  const serviceReason = options ? scopeRefusal(options.SERVICE) : 'checking your permissions…';
+  const serviceDisabled = serviceReason !== null && !service;
+  const scopeRefused = scopeKind !== 'inline' && formAnswer && !formAnswer.allowed ? exceeding(formAnswer) : null;
   const title = editing ? `Edit ${token.name}` : 'Create an access token';
   return (
     <form className="panel" aria-labelledby="token-form-title" onSubmit={(e) => void submit(e)} noValidate>
@@ -138,15 +226,15 @@ export function TokenForm({ token, perms: tokenPerms, onSaved, onCancel }: { tok
             ))}
           </div>
           {scopeKind === 'role' && (
-            <Field label="Role" hint={roleHint(perms)}>
+            <Field label="Role" hint={roleHint(options, baseOptions.checking)}>
               {(p) => (
                 <select {...p} value={role} onChange={(e) => setRole(e.target.value as BaseRole)}>
                   {BASE_ROLES.map((r) => {
-                    const reason = refusal(roleDecision(perms, r));
+                    const reason = scopeRefusal(options?.[r]);
                     return (
                       <option key={r} value={r} disabled={reason !== null && r !== role}>
                         {roleLabel(r)}
-                        {reason && perms ? ` — not available: ${reason}` : ''}
+                        {reason && options ? ` — not available: ${reason}` : ''}
                       </option>
                     );
                   })}
@@ -158,19 +246,38 @@ export function TokenForm({ token, perms: tokenPerms, onSaved, onCancel }: { tok
             <fieldset>
               <legend>Custom roles</legend>
               {customRoleList.length === 0 && <p className="hint">No custom roles in this account yet (see Roles).</p>}
-              {customRoleList.map((r) => (
-                <label key={r.key} className="check">
-                  <input
-                    type="checkbox"
-                    checked={customRoles.includes(r.key)}
-                    onChange={(e) => setCustomRoles(e.target.checked ? [...customRoles, r.key] : customRoles.filter((k) => k !== r.key))}
-                  />{' '}
-                  {r.name} <code>{r.key}</code>
-                </label>
-              ))}
+              {customRoleList.map((r, i) => {
+                const checked = customRoles.includes(r.key);
+                const reason = scopeRefusal(customRoleCheck(i));
+                const reasonId = `${scopeId}-role-${i}`;
+                return (
+                  <div key={r.key} className="field">
+                    <label className="check">
+                      <input
+                        type="checkbox"
+                        checked={checked}
+                        disabled={reason !== null && !checked}
+                        aria-describedby={reason ? reasonId : undefined}
+                        onChange={(e) => setCustomRoles(e.target.checked ? [...customRoles, r.key] : customRoles.filter((k) => k !== r.key))}
+                      />{' '}
+                      {r.name} <code>{r.key}</code>
+                    </label>
+                    {reason && (
+                      <span id={reasonId} className="reason">
+                        {reason}
+                      </span>
+                    )}
+                  </div>
+                );
+              })}
             </fieldset>
           )}
-          {scopeKind === 'inline' && <PolicyEditor label="Inline policy" value={policy} onChange={setPolicy} check={check} serverError={fieldError('inlinePolicy')} />}
+          {scopeRefused && (
+            <p className="field-error" role="status">
+              Exceeds your permissions: {scopeRefused}
+            </p>
+          )}
+          {scopeKind === 'inline' && <PolicyEditor label="Inline policy" value={policy} onChange={setPolicy} check={policyCheck} serverError={savedError('inlinePolicy')} />}
         </fieldset>
       )}
 
@@ -178,7 +285,7 @@ export function TokenForm({ token, perms: tokenPerms, onSaved, onCancel }: { tok
         <>
           <div className="field">
             <label className="check">
-              <input type="checkbox" checked={service} disabled={serviceReason !== null} aria-describedby="service-hint" onChange={(e) => setService(e.target.checked)} /> This is a service token
+              <input type="checkbox" checked={service} disabled={serviceDisabled} aria-describedby="service-hint" onChange={(e) => setService(e.target.checked)} /> This is a service token
             </label>
             <p id="service-hint" className="hint">
               {serviceReason ?? 'A service token belongs to the account, not to you: its scope is fixed when it is created and it keeps working if your permissions change.'}
@@ -218,7 +325,7 @@ export function TokenForm({ token, perms: tokenPerms, onSaved, onCancel }: { tok
 
       <ErrorList errors={formErrors} />
       <div className="actions">
-        <button type="submit" className="primary" disabled={result.fetching || (scopeKind === 'inline' && !scopeLocked && !scopeReason && !check.statements)}>
+        <button type="submit" className="primary" disabled={result.fetching || (scopeKind === 'inline' && scopeOpen && !statements)}>
           Save token
         </button>
         <button type="button" onClick={onCancel}>
@@ -229,10 +336,11 @@ export function TokenForm({ token, perms: tokenPerms, onSaved, onCancel }: { tok
   );
 }
 
-/** Which base roles the server says are out of your reach, and why. */
-function roleHint(perms: Permissions | null): string {
-  const unavailable = BASE_ROLES.map((r) => ({ r, reason: refusal(roleDecision(perms, r)) })).filter((x) => perms && x.reason);
+/** Which base roles the server says are out of your reach (with the form's other choices), and why. */
+function roleHint(options: RoleOptions | null, checking: boolean): string {
+  const unavailable = BASE_ROLES.map((r) => ({ r, reason: scopeRefusal(options?.[r]) })).filter((x) => options && x.reason);
   const base = 'The token gets the permissions of the role, and never more than yours.';
+  if (checking) return `${base} Checking which roles are within your permissions…`;
   if (unavailable.length === 0) return base;
   return `${base} Not available to you: ${unavailable.map((x) => `${roleLabel(x.r)} (${x.reason})`).join('; ')}.`;
 }

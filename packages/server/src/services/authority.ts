@@ -17,10 +17,13 @@ import { memberGrants, roleGrant, tokenGrants } from './permissions.ts';
  * at that moment. This module is that one rule; the services call it, none has its own copy.
  *
  * The model is Kubernetes RBAC's escalation prevention (you may only create or bind a role whose
- * permissions you already hold), made stricter in one way: it is not the role being given that
- * is compared but the whole authority of everyone who ends up with it, read back from the
- * mutation's own transaction after the change is applied. A refusal throws and rolls the change
- * back, so "what the change does" is never re-derived beside the code that does it.
+ * permissions you already hold), made exact in one way: it is not the role being given that is
+ * compared but the authority of everyone who ends up with it, read back from the mutation's own
+ * transaction after the change is applied. A refusal throws and rolls the change back, so "what
+ * the change does" is never re-derived beside the code that does it. What a grantee could
+ * already do before the change (`before`, read at its start) is not handed out by it: only what
+ * is new must be within the caller. A new credential — a token created, cloned or reset (a new
+ * secret) — has no before: all of it is handed out.
  *
  * Authorities are compared relative to their holder: the built-in roles speak of "your own
  * tokens" and "your own sessions" (`member/<self>…`), and a grantee's are read as if they were
@@ -72,6 +75,24 @@ interface GranteeAuthority {
   sets: Grant[][];
 }
 
+/** Grantees' authorities as they were before a change, by grantee. */
+export type AuthoritySnapshot = ReadonlyMap<string, GranteeAuthority>;
+
+const granteeKey = (grantee: Grantee): string => `${grantee.kind}:${Object.values(grantee)[1]}`;
+
+/**
+ * What these grantees can do now, to be given to `assertNoEscalation` as `before` once the
+ * change is applied (read inside the mutation's transaction, before its writes).
+ */
+export function authoritiesBefore(db: DbOrTx, caller: Caller, limit: Authority, grantees: readonly Grantee[]): AuthoritySnapshot {
+  const out = new Map<string, GranteeAuthority>();
+  for (const grantee of grantees) {
+    const authority = authorityOf(db, caller.accountId, grantee, limit.self, caller.member);
+    if (authority) out.set(granteeKey(grantee), authority);
+  }
+  return out;
+}
+
 /**
  * An invited member can do nothing yet, but what they were given takes effect when they accept:
  * read them as active. Removed members hold nothing.
@@ -112,15 +133,28 @@ function authorityOf(db: DbOrTx, accountId: string, grantee: Grantee, self: stri
 }
 
 /**
- * Whether an intersection of grant sets stays within one of the caller's sets: sound, because
- * what all of them allow is within any one of them. The first set's refusal is the one reported.
+ * Whether what an intersection of grant sets `after` allows beyond what `before` allowed stays
+ * within one of the caller's sets. Sound: the intersection is within one of its sets, so it
+ * suffices that one set is within the caller; or, when there is a before (same sets, aligned),
+ * that one set is within the caller plus what that set allowed before while every other set
+ * allows no more than before — then ∩after ⊆ (caller ∪ beforeᵢ) ∩ ⋂ₖ≠ᵢ beforeₖ ⊆ caller ∪ ∩before.
+ * The first set's refusal is the one reported.
  */
-function intersectionWithin(outer: Grant[], inner: Grant[][]): Containment {
+function newAuthorityWithin(outer: Grant[], after: Grant[][], before: Grant[][] | undefined): Containment {
   let first: Containment | undefined;
-  for (const set of inner) {
+  for (const set of after) {
     const result = contains(outer, set);
     if (result.ok) return result;
     first ??= result;
+  }
+  if (before && before.length === after.length) {
+    const unchanged = after.map((set, k) => contains(before[k] ?? [], set).ok);
+    for (let i = 0; i < after.length; i++) {
+      if (!unchanged.every((ok, k) => ok || k === i)) continue;
+      const result = contains([...outer, ...(before[i] ?? [])], after[i] ?? []);
+      if (result.ok) return result;
+      if (i === 0) first = result;
+    }
   }
   return first ?? { ok: true };
 }
@@ -135,6 +169,8 @@ export interface EscalationCheck {
   rule?: string;
   /** The grantees are read as they are now, not as a change left them (wording only). */
   now?: boolean;
+  /** What the grantees could do before the change (`authoritiesBefore`): only what is new counts. */
+  before?: AuthoritySnapshot;
 }
 
 /**
@@ -151,13 +187,14 @@ export function assertNoEscalation(db: DbOrTx, caller: Caller, limit: Authority,
 export function escalation(db: DbOrTx, caller: Caller, limit: Authority, check: EscalationCheck): LatchkeyError | null {
   const seen = new Set<string>();
   for (const grantee of check.grantees) {
-    const key = `${grantee.kind}:${Object.values(grantee)[1]}`;
+    const key = granteeKey(grantee);
     if (seen.has(key)) continue;
     seen.add(key);
     const authority = authorityOf(db, caller.accountId, grantee, limit.self, caller.member);
     if (!authority) continue;
+    const before = check.before?.get(key)?.sets;
     for (const outer of limit.sets) {
-      const result = intersectionWithin(outer.grants, authority.sets);
+      const result = newAuthorityWithin(outer.grants, authority.sets, before);
       if (!result.ok) {
         return forbidden(
           result.action,

@@ -34,9 +34,13 @@ export const memberResource = (memberId: string) => `member/${memberId}`;
 
 type AttributeInput = ReadonlyArray<{ key: string; values: readonly string[] }>;
 
+/** How many custom roles a member or team may be given at once: bounds every containment check they enter. */
+export const MAX_CUSTOM_ROLES = 50;
+
 /** Custom roles by key, each known in the account, or BAD_USER_INPUT naming the first unknown. */
 export function requireCustomRoles(db: DbOrTx, accountId: string, field: string, keys: readonly string[]): CustomRoleRow[] {
   const unique = [...new Set(keys)];
+  if (unique.length > MAX_CUSTOM_ROLES) throw badInput(field, `at most ${MAX_CUSTOM_ROLES} custom roles (found ${unique.length})`);
   const found = new Map(findRolesByKeys(db, accountId, unique).map((r) => [r.key, r]));
   return unique.map((key) => {
     const role = found.get(key);

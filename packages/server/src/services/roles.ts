@@ -7,7 +7,7 @@ import { badInput, conflict, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { deleteRoleRow, findRoleByKey, insertRole, roleUsage, updateRoleRow } from '../store/roles.ts';
 import { recordAudit } from './audit.ts';
-import { assertNoEscalation, callerAuthority, holdersOfRole } from './authority.ts';
+import { assertNoEscalation, authoritiesBefore, callerAuthority, holdersOfRole, type Grantee } from './authority.ts';
 import { optionalText, refuseSecretsInPolicy, requireKey, requireName } from './validation.ts';
 
 /** Custom roles: a key unique in the account, a name, and a policy validated by the engine. */
@@ -104,6 +104,9 @@ export function updateRole(context: Context, input: UpdateRoleInput): CustomRole
 
   const limit = callerAuthority(db, caller);
   const updated = db.transaction((tx) => {
+    // Everyone the role reaches, and what they could do before the edit (only what is new counts).
+    const grantees: Grantee[] = [{ kind: 'role', roleId: current.id }, ...holdersOfRole(tx, current.id)];
+    const before = authoritiesBefore(tx, caller, limit, grantees);
     const changes: Record<string, { before: unknown; after: unknown }> = {};
     const patch: Partial<CustomRoleRow> = {};
     if (name !== undefined && name !== current.name) {
@@ -126,11 +129,7 @@ export function updateRole(context: Context, input: UpdateRoleInput): CustomRole
     const row = updateRoleRow(tx, current.id, { ...patch, updatedAt: new Date() });
     if (!row) throw notFound('Custom role');
     if (changes.policy || changes.basePermissions) {
-      assertNoEscalation(tx, caller, limit, {
-        action: changes.policy ? 'updatePolicy' : 'updateBasePermissions',
-        resource,
-        grantees: [{ kind: 'role', roleId: row.id }, ...holdersOfRole(tx, row.id)],
-      });
+      assertNoEscalation(tx, caller, limit, { action: changes.policy ? 'updatePolicy' : 'updateBasePermissions', resource, grantees, before });
     }
     recordAudit(tx, context, {
       action: changes.policy ? 'updatePolicy' : changes.basePermissions ? 'updateBasePermissions' : changes.name ? 'updateName' : 'updateDescription',

@@ -17,7 +17,7 @@ import {
   updateTeamRow,
 } from '../store/teams.ts';
 import { recordAudit } from './audit.ts';
-import { assertNoEscalation, callerAuthority, granteesOfTeam, type Grantee } from './authority.ts';
+import { assertNoEscalation, authoritiesBefore, callerAuthority, granteesOfTeam, type Grantee } from './authority.ts';
 import { requireCustomRoles } from './members.ts';
 import { optionalText, requireKey, requireName, requireRoleAttributes } from './validation.ts';
 
@@ -67,11 +67,13 @@ export function createTeam(context: Context, input: CreateTeamInput): TeamRow {
   const limit = callerAuthority(db, caller);
   const team = db.transaction((tx) => {
     if (findTeamByKey(tx, caller.accountId, key)) throw conflict(`A team with key "${key}" already exists`, { field: 'key' });
+    // What the members could do before joining is not handed out by the team: only its roles are.
+    const before = authoritiesBefore(tx, caller, limit, members.map((m): Grantee => ({ kind: 'member', memberId: m.id })));
     const now = new Date();
     const row = insertTeam(tx, { id: newId(), accountId: caller.accountId, key, name, description, roleAttributes: attributes, createdAt: now, updatedAt: now });
     setTeamMembers(tx, row.id, members.map((m) => m.id));
     setTeamCustomRoles(tx, row.id, roles.map((r) => r.id));
-    assertNoEscalation(tx, caller, limit, { action: 'createTeam', resource, grantees: granteesOfTeam(tx, row.id) });
+    assertNoEscalation(tx, caller, limit, { action: 'createTeam', resource, grantees: granteesOfTeam(tx, row.id), before });
     recordAudit(tx, context, {
       action: 'createTeam',
       resource,
@@ -123,6 +125,10 @@ export function updateTeam(context: Context, input: UpdateTeamInput): TeamRow {
   const limit = callerAuthority(db, caller);
 
   const updated = db.transaction((tx) => {
+    const before = authoritiesBefore(tx, caller, limit, [
+      ...granteesOfTeam(tx, current.id),
+      ...(members ?? []).map((m): Grantee => ({ kind: 'member', memberId: m.id })),
+    ]);
     const changes: Record<string, { before: unknown; after: unknown }> = {};
     const patch: Partial<TeamRow> = {};
     if (name !== undefined && name !== current.name) {
@@ -155,7 +161,7 @@ export function updateTeam(context: Context, input: UpdateTeamInput): TeamRow {
         changes.customRoles || changes.roleAttributes
           ? granteesOfTeam(tx, current.id)
           : [{ kind: 'team', teamId: current.id }, ...(members ?? []).filter((m) => !currentMemberIds.has(m.id)).map((m): Grantee => ({ kind: 'member', memberId: m.id }))];
-      assertNoEscalation(tx, caller, limit, { action, resource, grantees });
+      assertNoEscalation(tx, caller, limit, { action, resource, grantees, before });
     }
     recordAudit(tx, context, {
       action: changes.members

@@ -38,10 +38,12 @@ import {
   assertExpiryChangeWithinCaller,
   assertNoEscalation,
   assertResetWithinCaller,
+  authoritiesBefore,
   callerAuthority,
   issuedExpiry,
   withinAuthority,
   type Authority,
+  type AuthoritySnapshot,
 } from './authority.ts';
 import { roleGrant } from './permissions.ts';
 import { optionalText, refuseSecretsInPolicy, requireName } from './validation.ts';
@@ -343,13 +345,17 @@ function assertScopeCaps(context: Context, limit: Authority, check: CapCheck): v
   }
 }
 
-/** The no-escalation rule on a token just written in `tx`: what it can do is within the caller's `limit`. */
-function assertTokenWithinCaller(tx: DbOrTx, context: Context, limit: Authority, token: TokenIdentity, action: string): void {
+/**
+ * The no-escalation rule on a token just written in `tx`: what it can do is within the caller's
+ * `limit` — all of it for a new secret (created, cloned, reset), what is new for a re-scope (`before`).
+ */
+function assertTokenWithinCaller(tx: DbOrTx, context: Context, limit: Authority, token: TokenIdentity, action: string, before?: AuthoritySnapshot): void {
   assertNoEscalation(tx, callerOf(context), limit, {
     action,
     resource: tokenResource(token),
     grantees: [{ kind: 'token', tokenId: token.id }],
     rule: token.kind === 'service' ? 'a service token can never do more than its creator' : 'a token can never do more than its creator',
+    ...(before ? { before } : {}),
   });
 }
 
@@ -632,11 +638,12 @@ export function updateToken(context: Context, token: TokenRow, input: UpdateToke
   }
   if (Object.keys(changes).length === 0) return token;
   const updated = context.app.db.transaction((tx) => {
+    const before = changes.scope ? authoritiesBefore(tx, caller, limit, [{ kind: 'token', tokenId: token.id }]) : undefined;
     const row = updateTokenRow(tx, token.id, { ...patch, updatedAt: now });
     if (!row) throw notFound('Token');
     if (scope && changes.scope) {
       setTokenCustomRoles(tx, token.id, scope.kind === 'customRoles' ? scope.roles.map((r) => r.id) : []);
-      assertTokenWithinCaller(tx, context, limit, row, 'updateAccessTokenPolicy');
+      assertTokenWithinCaller(tx, context, limit, row, 'updateAccessTokenPolicy', before);
     }
     recordAudit(tx, context, {
       action: auditActionOf(changes),

@@ -22,8 +22,9 @@ import { buildFixture, globalMemberId, grantSets, modelAllows, rawIdOf, selfOf, 
  * base role, roles and teams holding an owner-only action. A cell must succeed exactly when the
  * model says so: the operation's own action is allowed, the spec's caps hold, and everything the
  * resulting credential or member can then do is contained in what the caller can do (each of the
- * caller's grant sets contains one of the sets whose intersection the result is). A refused cell
- * must write nothing and record no successful audit entry.
+ * caller's grant sets contains one of the sets whose intersection the result is) — for a new
+ * credential all of it, for an existing member or role what the change adds to what they could
+ * already do. A refused cell must write nothing and record no successful audit entry.
  *
  * The model is built from the fixture's own description of every member and token and the
  * built-in role policies — not from the server's tables — and decided with the engine's `contains`
@@ -78,6 +79,17 @@ function within(c: Credential, authorities: Authority[]): boolean {
     const parts = authority(self);
     return sets.every((set) => parts.some((part) => contains(set, part).ok));
   });
+}
+
+/**
+ * What a member can do after a change beyond what they could before is within the caller (a
+ * member's authority is one additive set: after ⊆ caller ∪ before).
+ */
+function withinNew(c: Credential, changes: Array<{ before: (self: string) => Grant[]; after: (self: string) => Grant[] }>): boolean {
+  const sets = grantSets(c);
+  if (sets.length === 0) return false;
+  const self = selfOf(c);
+  return changes.every(({ before, after }) => sets.every((set) => contains([...set, ...before(self)], after(self)).ok));
 }
 
 const allows = (c: Credential, requests: AccessRequest[]) => requests.every((r) => modelAllows(c, r));
@@ -270,11 +282,15 @@ function roleAndTeamCells(w: World): Cell[] {
       target: 'role held by a reader and a service token',
       document: 'mutation($input: UpdateRoleInput!) { updateRole(input: $input) { role { id } } }',
       variables: { input: { key: 'held', policy: asInput(policy) } },
+      // The role, the reader holding it and the service token scoped by it gain the new policy on
+      // top of the old one (only what is new must be within the caller).
       expected: (c) =>
         inAccountA(c) &&
         allows(c, [{ action: 'updatePolicy', resource: 'role/held' }]) &&
-        (label === 'view projects' ||
-          within(c, [(self) => [[roleGrant(held, self)]], (self) => [memberAuthority(target, self)], (self) => [[roleGrant(held, self)]]])),
+        withinNew(c, [
+          { before: (self) => [roleGrant(HELD, self)], after: (self) => [roleGrant(held, self)] },
+          { before: (self) => memberAuthority(w.members.target, self), after: (self) => memberAuthority(target, self) },
+        ]),
     });
   }
   const teamMembers: Array<[string, ModelMember[]]> = [
@@ -285,10 +301,11 @@ function roleAndTeamCells(w: World): Cell[] {
   for (const [who, members] of teamMembers) {
     for (const key of ['flags', 'limits'] as const) {
       const teamRole = ROLES[key] ?? FLAGS;
-      const authorities: Authority[] = [
-        (self) => [[roleGrant(teamRole, self)]],
-        ...members.map((m): Authority => (self) => [[...memberAuthority(m, self), roleGrant(teamRole, self)]]),
-      ];
+      // The team's roles as the caller would hold them; each member gains the team's role on top
+      // of what they could already do (only what is new must be within the caller).
+      const allowed = (c: Credential) =>
+        within(c, [(self) => [[roleGrant(teamRole, self)]]]) &&
+        withinNew(c, members.map((m) => ({ before: (self: string) => memberAuthority(m, self), after: (self: string) => [...memberAuthority(m, self), roleGrant(teamRole, self)] })));
       const ids = members.map((m) => globalMemberId(m.id));
       cells.push({
         operation: `createTeam(${who}, [${key}])`,
@@ -296,7 +313,7 @@ function roleAndTeamCells(w: World): Cell[] {
         document: 'mutation($input: CreateTeamInput!) { createTeam(input: $input) { team { id } } }',
         variables: { input: { key: 'matrix-team', name: 'M', memberIds: ids, customRoleKeys: [key] } },
         alsoRefusedWith: ['BAD_USER_INPUT'],
-        expected: (c) => inAccountA(c) && allows(c, [{ action: 'createTeam', resource: 'team/matrix-team' }]) && within(c, authorities),
+        expected: (c) => inAccountA(c) && allows(c, [{ action: 'createTeam', resource: 'team/matrix-team' }]) && allowed(c),
       });
       cells.push({
         operation: `updateTeam(squad: ${who}, [${key}])`,
@@ -310,7 +327,7 @@ function roleAndTeamCells(w: World): Cell[] {
             { action: 'updateTeamMembers', resource: 'team/squad' },
             { action: 'updateTeamCustomRoles', resource: 'team/squad' },
           ]) &&
-          within(c, authorities),
+          allowed(c),
       });
     }
   }

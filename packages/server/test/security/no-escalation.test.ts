@@ -135,6 +135,24 @@ describe('2. an admin cannot become owner', () => {
   });
 });
 
+describe('only what a change adds must be within the caller', () => {
+  it('an admin may give a team with the owner in it a role within the admin\'s authority, and edit a role the owner holds', async () => {
+    const server = await httpServer();
+    const admin = await addMember(server, { role: 'admin' });
+    const owner = await ownerId(server);
+    const flags = [{ effect: 'ALLOW', actions: ['*'], resources: ['proj/*:env/*:flag/*'] }];
+    succeeded(await server.gql(CREATE_ROLE, { input: { key: 'flags', name: 'Flags', policy: flags } }, { auth: server.owner }));
+    succeeded(await server.gql(UPDATE_MEMBER, { input: { id: owner, customRoleKeys: ['flags'] } }, { auth: server.owner }));
+    // The owner can do more than the admin, but the team and the edit hand the owner nothing new beyond the admin.
+    succeeded(await server.gql(CREATE_TEAM, { input: { key: 'ops', name: 'Ops', memberIds: [owner], customRoleKeys: ['flags'] } }, { auth: admin.session }));
+    const viewOnly = [{ effect: 'ALLOW', actions: ['viewProject'], resources: ['proj/*'] }];
+    succeeded(await server.gql(UPDATE_ROLE, { input: { key: 'flags', policy: viewOnly } }, { auth: admin.session }));
+    // What the admin lacks stays refused, however strong the holders already are.
+    const extensions = forbidden(await server.gql(UPDATE_ROLE, { input: { key: 'flags', policy: [{ effect: 'ALLOW', actions: ['updateServiceTokenLimit'], resources: ['acct'] }] } }, { auth: admin.session }));
+    expect(extensions).toMatchObject({ action: 'updateServiceTokenLimit', resource: 'acct' });
+  });
+});
+
 describe('4. role attribute names are ordinary names', () => {
   it('constructor, toString and hasOwnProperty are accepted as keys (not "given twice")', async () => {
     const server = await httpServer();
@@ -145,6 +163,20 @@ describe('4. role attribute names are ordinary names', () => {
     const twice = await server.gql(UPDATE_MEMBER, { input: { id: member.globalId, roleAttributes: [...roleAttributes, { key: 'toString', values: ['y'] }] } }, { auth: server.owner });
     expect(errorCode(twice)).toBe('BAD_USER_INPUT');
     expect(twice.body.errors?.[0]?.message).toMatch(/"toString" given twice/);
+  });
+});
+
+describe('3. bounded work: custom roles per member and team', () => {
+  it('at most 50 custom roles are given at once', async () => {
+    const server = await httpServer();
+    const member = await addMember(server, { role: 'reader' });
+    const keys = Array.from({ length: 51 }, (_, i) => `r${i}`);
+    for (const key of keys) addCustomRole(server, { key, policy: [{ effect: 'allow', actions: ['viewProject'], resources: [`proj/${key}`] }] });
+    const over = await server.gql(UPDATE_MEMBER, { input: { id: member.globalId, customRoleKeys: keys } }, { auth: server.owner });
+    expect(errorCode(over)).toBe('BAD_USER_INPUT');
+    expect(over.body.errors?.[0]?.message).toMatch(/at most 50 custom roles \(found 51\)/);
+    expect(errorCode(await server.gql(CREATE_TEAM, { input: { key: 'big', name: 'Big', customRoleKeys: keys } }, { auth: server.owner }))).toBe('BAD_USER_INPUT');
+    succeeded(await server.gql(UPDATE_MEMBER, { input: { id: member.globalId, customRoleKeys: keys.slice(0, 50) } }, { auth: server.owner }));
   });
 });
 
