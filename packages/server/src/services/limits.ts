@@ -3,8 +3,8 @@ import type { Config } from '../config.ts';
 import { rateLimited } from '../errors.ts';
 
 /**
- * Abuse limits (rate-limiter-flexible). In-memory for one instance; a shared store
- * (RateLimiterPostgres / Redis) has the same interface, so swapping it changes only this file.
+ * Abuse limits (rate-limiter-flexible). In-memory for one instance; over a shared store
+ * (RateLimiterPostgres / Redis, services/limits-shared.ts) for several, composed by `limitersOver`.
  */
 export interface Limiters {
   /**
@@ -69,13 +69,23 @@ function accountLocked(seconds: number) {
 }
 const addressLimited = (what: string) => (seconds: number) => rateLimited(seconds, `Too many ${what} from your address; retry in ${seconds}s`);
 
-export function createLimiters(config: Pick<Config, 'tokenRateLimitPerMinute'>, settings: LimitSettings = DEFAULT_LIMITS): Limiters {
-  const loginAccount = new RateLimiterMemory({ points: settings.loginFailuresPerAccount, duration: 15 * 60 });
-  const loginAddress = new RateLimiterMemory({ points: settings.loginFailuresPerAddress, duration: 15 * 60 });
-  const badCredential = new RateLimiterMemory({ points: settings.badCredentialsPerAddress, duration: 60 });
-  const signUpAddress = new RateLimiterMemory({ points: settings.signUpsPerAddress ?? DEFAULT_SIGN_UPS_PER_ADDRESS, duration: 60 * 60 });
-  const perToken =
-    config.tokenRateLimitPerMinute > 0 ? new RateLimiterMemory({ points: config.tokenRateLimitPerMinute, duration: 60 }) : null;
+/** The limits by name; a store keeps each one's keys apart. */
+export type LimitName = 'login_account' | 'login_address' | 'bad_credential' | 'sign_up' | 'token';
+
+/** Builds the limiter for one limit: `points` per `duration` seconds, in some store. */
+export type LimiterFactory = (name: LimitName, points: number, duration: number) => RateLimiterAbstract;
+
+/**
+ * The limits, composed the same way whatever the store: in memory for one instance
+ * (`createLimiters`), or shared by every instance (services/limits-shared.ts). A store that fails
+ * makes the limited call fail: limits are never switched off silently.
+ */
+export function limitersOver(make: LimiterFactory, config: Pick<Config, 'tokenRateLimitPerMinute'>, settings: LimitSettings = DEFAULT_LIMITS): Limiters {
+  const loginAccount = make('login_account', settings.loginFailuresPerAccount, 15 * 60);
+  const loginAddress = make('login_address', settings.loginFailuresPerAddress, 15 * 60);
+  const badCredential = make('bad_credential', settings.badCredentialsPerAddress, 60);
+  const signUpAddress = make('sign_up', settings.signUpsPerAddress ?? DEFAULT_SIGN_UPS_PER_ADDRESS, 60 * 60);
+  const perToken = config.tokenRateLimitPerMinute > 0 ? make('token', config.tokenRateLimitPerMinute, 60) : null;
   return {
     async beginLogin(email, address) {
       const account = email.toLowerCase();
@@ -97,4 +107,9 @@ export function createLimiters(config: Pick<Config, 'tokenRateLimitPerMinute'>, 
       if (perToken) await consume(perToken, tokenId);
     },
   };
+}
+
+/** The limits in this process's memory (one instance). */
+export function createLimiters(config: Pick<Config, 'tokenRateLimitPerMinute'>, settings: LimitSettings = DEFAULT_LIMITS): Limiters {
+  return limitersOver((_name, points, duration) => new RateLimiterMemory({ points, duration }), config, settings);
 }
