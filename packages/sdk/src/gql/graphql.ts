@@ -11,6 +11,8 @@ export type AcceptInviteInput = {
 };
 
 export type AuditChainBreakReason =
+  /** An entry an earlier verification found intact (the checkpoint) was removed, or rewritten together with every entry before it so that they still chain. */
+  | 'CHECKPOINT_MISMATCH'
   /** The entry's content no longer matches its hash: it was edited. */
   | 'HASH_MISMATCH'
   /** The entry does not chain to the previous one: that one was rewritten. */

@@ -3,16 +3,27 @@ import type { DbOrTx } from '../db/client.ts';
 /**
  * Drizzle builds a query's SQL text anew on every call, and for a join that costs far more than
  * running it (≈250 µs against ≈3 µs for a keyed lookup). Queries on the request path are built
- * once per database handle with `sql.placeholder(...)` and `.prepare()` (portable: PostgreSQL
+ * once per database session with `sql.placeholder(...)` and `.prepare()` (portable: PostgreSQL
  * drivers prepare the same way) and kept here.
+ *
+ * Kept per session, not per handle: a transaction handle is a new object on every transaction
+ * but shares its database's session on better-sqlite3 (one connection), so the write path's
+ * queries, which run inside transactions, are built once too. Drivers whose transactions hold a
+ * connection of their own (node-postgres) give each transaction its own session.
  */
-const byHandle = new WeakMap<object, Map<string, unknown>>();
+const bySession = new WeakMap<object, Map<string, unknown>>();
+
+/** Drizzle's session behind a handle (an internal field); the handle itself if there is none. */
+function sessionOf(db: DbOrTx): object {
+  return 'session' in db && typeof db.session === 'object' && db.session !== null ? db.session : db;
+}
 
 export function prepared<T>(db: DbOrTx, key: string, build: (db: DbOrTx) => T): T {
-  let queries = byHandle.get(db);
+  const session = sessionOf(db);
+  let queries = bySession.get(session);
   if (!queries) {
     queries = new Map();
-    byHandle.set(db, queries);
+    bySession.set(session, queries);
   }
   let query = queries.get(key) as T | undefined;
   if (query === undefined) {
@@ -20,4 +31,13 @@ export function prepared<T>(db: DbOrTx, key: string, build: (db: DbOrTx) => T): 
     queries.set(key, query);
   }
   return query;
+}
+
+/**
+ * The driver value of a nullable column's value, for a placeholder written as
+ * sql`${sql.placeholder(name)}`: Drizzle encodes a plain placeholder's value with the column's
+ * mapping but without its null check (a null timestamp would throw, a null JSON become 'null').
+ */
+export function nullable<T>(column: { mapToDriverValue(value: T): unknown }, value: T | null | undefined): unknown {
+  return value === null || value === undefined ? null : column.mapToDriverValue(value);
 }
