@@ -323,13 +323,15 @@ function* verification(db: DbOrTx, accountId: string | undefined, options: Verif
     const upTo = lastAuditEntry(db, account)?.seq ?? 0;
     total += options.full ? upTo : Math.max(0, upTo - (findAuditCheckpoint(db, account)?.seq ?? 0));
   }
+  let progress = 0;
   let checked = 0;
   let entries = 0;
   for (const account of accountIds) {
     const { walk, trustedUpTo } = yield* progressOf(verifyAccount(db, account, options, batchSize), (batch) => {
-      checked += batch;
-      options.onProgress?.(checked, total);
+      progress += batch;
+      options.onProgress?.(progress, total);
     });
+    checked += walk.checked;
     if (!walk.ok) return { ...walk.broken, checked };
     entries += walk.head.seq;
     if (walk.head.seq > 0) heads.push({ accountId: account, seq: walk.head.seq, hash: walk.head.hash, trustedUpTo });
