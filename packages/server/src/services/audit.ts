@@ -43,9 +43,14 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /** The fields the chain hash covers, in a fixed order. */
 export function auditEntryHash(row: Omit<AuditEntryRow, 'hash'>): string {
+  return chainHash(row, row.changes);
+}
+
+/** The hash of an entry's fields with `changes` given apart (verification parses it from the stored text without copying the row). */
+function chainHash(row: Omit<AuditEntryRow, 'hash' | 'changes'>, changes: unknown): string {
   const content = JSON.stringify([
     row.id, row.accountId, row.seq, row.date.toISOString(), row.actorId, row.credentialKind, row.tokenId, row.sessionId,
-    row.action, row.resource, row.title, row.outcome, row.changes, row.requestId, row.ip, row.userAgent, row.prevHash,
+    row.action, row.resource, row.title, row.outcome, changes, row.requestId, row.ip, row.userAgent, row.prevHash,
   ]);
   return createHash('sha256').update(content).digest('hex');
 }
@@ -212,9 +217,8 @@ export interface VerifyOptions {
 
 /** Whether a stored entry still hashes to its `hash`; an unreadable row (bad JSON, bad date) does not. */
 function contentMatchesHash(entry: StoredAuditEntry): boolean {
-  const { hash, changes, ...rest } = entry;
   try {
-    return auditEntryHash({ ...rest, changes: JSON.parse(changes) as AuditChanges }) === hash;
+    return chainHash(entry, JSON.parse(entry.changes)) === entry.hash;
   } catch {
     return false;
   }
