@@ -12,7 +12,6 @@ import { createApp } from '../packages/server/src/app.ts';
 import type { AuditEntryRow } from '../packages/server/src/db/schema/audit.ts';
 import { loadConfig } from '../packages/server/src/config.ts';
 import { silentLogger } from '../packages/server/src/logger.ts';
-import { bootstrapOwner } from '../packages/server/src/services/accounts.ts';
 import { auditEntryHash, GENESIS_HASH } from '../packages/server/src/services/audit.ts';
 import { lastAuditEntry } from '../packages/server/src/store/audit.ts';
 import { findMemberByEmail } from '../packages/server/src/store/members.ts';

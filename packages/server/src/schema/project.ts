@@ -1,30 +1,27 @@
 import type { EnvironmentRow, FlagRow, ProjectRow } from '../db/schema/projects.ts';
 import { builder } from '../builder.ts';
 import { callerOf } from '../context.ts';
-import { notFound } from '../errors.ts';
 import { isKey, visiblePage } from '../services/access.ts';
 import {
   createEnvironment,
   createFlag,
   createProject,
   deleteFlag,
+  environmentOf,
+  environmentsOf,
+  flagIsOnIn,
+  flagOf,
+  flagsOf,
   mayViewProject,
   projectResource,
   setFlagOn,
   updateFlag,
   viewProject,
+  visibleEnvironment,
+  visibleFlag,
+  visibleProject,
 } from '../services/projects.ts';
-import {
-  environmentsOfProject,
-  findEnvironment,
-  findEnvironmentById,
-  findFlag,
-  findFlagById,
-  findProjectById,
-  flagIsOn,
-  flagsOfProject,
-  listProjects,
-} from '../store/projects.ts';
+import { listProjects } from '../store/projects.ts';
 import { keysetConnection } from './common.ts';
 
 /**
@@ -39,27 +36,24 @@ export const Flag = builder.objectRef<FlagRow>('Flag');
 
 builder.node(Project, {
   id: { resolve: (project) => project.id },
-  loadOne: (id, ctx) => {
-    const project = ctx.caller ? findProjectById(ctx.app.db, ctx.caller.accountId, id) : undefined;
-    return project && mayViewProject(ctx.caller, project) ? project : null;
-  },
+  loadOne: (id, ctx) => visibleProject(ctx, id),
   fields: (t) => ({
     key: t.exposeString('key'),
     name: t.exposeString('name'),
     tags: t.exposeStringList('tags', { description: 'Matched by tag filters such as `proj/*;mobile`.' }),
-    environments: t.field({ type: [Environment], resolve: (project, _args, ctx) => environmentsOfProject(ctx.app.db, project.id) }),
+    environments: t.field({ type: [Environment], resolve: (project, _args, ctx) => environmentsOf(ctx, project) }),
     environment: t.field({
       type: Environment,
       nullable: true,
       args: { key: t.arg.string({ required: true }) },
-      resolve: (project, args, ctx) => findEnvironment(ctx.app.db, project.id, args.key) ?? null,
+      resolve: (project, args, ctx) => environmentOf(ctx, project, args.key),
     }),
-    flags: t.field({ type: [Flag], resolve: (project, _args, ctx) => flagsOfProject(ctx.app.db, project.id) }),
+    flags: t.field({ type: [Flag], resolve: (project, _args, ctx) => flagsOf(ctx, project) }),
     flag: t.field({
       type: Flag,
       nullable: true,
       args: { key: t.arg.string({ required: true }) },
-      resolve: (project, args, ctx) => findFlag(ctx.app.db, project.id, args.key) ?? null,
+      resolve: (project, args, ctx) => flagOf(ctx, project, args.key),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
@@ -67,10 +61,7 @@ builder.node(Project, {
 
 builder.node(Environment, {
   id: { resolve: (env) => env.id },
-  loadOne: (id, ctx) => {
-    const found = ctx.caller ? findEnvironmentById(ctx.app.db, ctx.caller.accountId, id) : undefined;
-    return found && mayViewProject(ctx.caller, found.project) ? found.environment : null;
-  },
+  loadOne: (id, ctx) => visibleEnvironment(ctx, id),
   fields: (t) => ({
     key: t.exposeString('key'),
     name: t.exposeString('name'),
@@ -81,10 +72,7 @@ builder.node(Environment, {
 
 builder.node(Flag, {
   id: { resolve: (flag) => flag.id },
-  loadOne: (id, ctx) => {
-    const found = ctx.caller ? findFlagById(ctx.app.db, ctx.caller.accountId, id) : undefined;
-    return found && mayViewProject(ctx.caller, found.project) ? found.flag : null;
-  },
+  loadOne: (id, ctx) => visibleFlag(ctx, id),
   fields: (t) => ({
     key: t.exposeString('key'),
     name: t.exposeString('name'),
@@ -92,11 +80,7 @@ builder.node(Flag, {
     on: t.boolean({
       description: 'Whether the flag is on in that environment of its project (NOT_FOUND for an unknown environment).',
       args: { environmentKey: t.arg.string({ required: true }) },
-      resolve: (flag, args, ctx) => {
-        const environment = findEnvironment(ctx.app.db, flag.projectId, args.environmentKey);
-        if (!environment) throw notFound('Environment');
-        return flagIsOn(ctx.app.db, flag.id, environment.id);
-      },
+      resolve: (flag, args, ctx) => flagIsOnIn(ctx, flag, args.environmentKey),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { environments, flags, flagStates, projects, type EnvironmentRow, type FlagRow, type ProjectRow } from '../db/schema/projects.ts';
 import { keysetBounds, type KeysetPage } from './keyset.ts';
@@ -12,7 +12,22 @@ export function findProjectByKey(db: DbOrTx, accountId: string, key: string): Pr
 }
 
 export function findProjectById(db: DbOrTx, accountId: string, id: string): ProjectRow | undefined {
-  return db.select().from(projects).where(and(eq(projects.accountId, accountId), eq(projects.id, id))).get();
+  const query = prepared(db, 'findProjectById', (d) =>
+    d.select().from(projects).where(and(eq(projects.accountId, sql.placeholder('accountId')), eq(projects.id, sql.placeholder('id')))).prepare(),
+  );
+  return query.get({ accountId, id });
+}
+
+/*
+ * Batch reads (per-request loaders in services/projects.ts): one statement for any number of
+ * keys. A lone key takes the prepared single-row query instead, since building an IN list's SQL
+ * text costs more than the lookup; callers keep lists under SQLite's bound-parameter limit.
+ */
+
+/** The account's projects with these ids (those that exist), in no particular order. */
+export function findProjectsByIds(db: DbOrTx, accountId: string, ids: readonly string[]): ProjectRow[] {
+  if (ids.length === 1) return rowsOf(findProjectById(db, accountId, ids[0] ?? ''));
+  return db.select().from(projects).where(and(eq(projects.accountId, accountId), inArray(projects.id, [...ids]))).all();
 }
 
 /** An account's projects in creation order, keyset-paginated. */
@@ -32,6 +47,12 @@ export function environmentsOfProject(db: DbOrTx, projectId: string): Environmen
   return query.all({ projectId });
 }
 
+/** The environments of these projects, each project's in the order of environmentsOfProject. */
+export function environmentsOfProjects(db: DbOrTx, projectIds: readonly string[]): EnvironmentRow[] {
+  if (projectIds.length === 1) return environmentsOfProject(db, projectIds[0] ?? '');
+  return db.select().from(environments).where(inArray(environments.projectId, [...projectIds])).orderBy(environments.createdAt, environments.key).all();
+}
+
 export function findEnvironment(db: DbOrTx, projectId: string, key: string): EnvironmentRow | undefined {
   const query = prepared(db, 'findEnvironment', (d) =>
     d.select().from(environments).where(and(eq(environments.projectId, sql.placeholder('projectId')), eq(environments.key, sql.placeholder('key')))).prepare(),
@@ -41,12 +62,26 @@ export function findEnvironment(db: DbOrTx, projectId: string, key: string): Env
 
 /** An environment with its project, only within the account. */
 export function findEnvironmentById(db: DbOrTx, accountId: string, id: string): { environment: EnvironmentRow; project: ProjectRow } | undefined {
+  const query = prepared(db, 'findEnvironmentById', (d) =>
+    d
+      .select({ environment: environments, project: projects })
+      .from(environments)
+      .innerJoin(projects, eq(projects.id, environments.projectId))
+      .where(and(eq(environments.id, sql.placeholder('id')), eq(projects.accountId, sql.placeholder('accountId'))))
+      .prepare(),
+  );
+  return query.get({ accountId, id });
+}
+
+/** Environments with their projects by id, only within the account, in no particular order. */
+export function findEnvironmentsByIds(db: DbOrTx, accountId: string, ids: readonly string[]): Array<{ environment: EnvironmentRow; project: ProjectRow }> {
+  if (ids.length === 1) return rowsOf(findEnvironmentById(db, accountId, ids[0] ?? ''));
   return db
     .select({ environment: environments, project: projects })
     .from(environments)
     .innerJoin(projects, eq(projects.id, environments.projectId))
-    .where(and(eq(environments.id, id), eq(projects.accountId, accountId)))
-    .get();
+    .where(and(inArray(environments.id, [...ids]), eq(projects.accountId, accountId)))
+    .all();
 }
 
 export function insertEnvironment(db: DbOrTx, row: typeof environments.$inferInsert): EnvironmentRow {
@@ -60,6 +95,12 @@ export function flagsOfProject(db: DbOrTx, projectId: string): FlagRow[] {
   return query.all({ projectId });
 }
 
+/** The flags of these projects, each project's in the order of flagsOfProject. */
+export function flagsOfProjects(db: DbOrTx, projectIds: readonly string[]): FlagRow[] {
+  if (projectIds.length === 1) return flagsOfProject(db, projectIds[0] ?? '');
+  return db.select().from(flags).where(inArray(flags.projectId, [...projectIds])).orderBy(flags.createdAt, flags.key).all();
+}
+
 export function findFlag(db: DbOrTx, projectId: string, key: string): FlagRow | undefined {
   const query = prepared(db, 'findFlag', (d) =>
     d.select().from(flags).where(and(eq(flags.projectId, sql.placeholder('projectId')), eq(flags.key, sql.placeholder('key')))).prepare(),
@@ -67,14 +108,37 @@ export function findFlag(db: DbOrTx, projectId: string, key: string): FlagRow | 
   return query.get({ projectId, key });
 }
 
+/** Flags by (project, key) pair; a superset when several projects are asked for: callers match the pairs. */
+export function findFlagsByKeys(db: DbOrTx, keys: ReadonlyArray<{ projectId: string; key: string }>): FlagRow[] {
+  const [first] = keys;
+  if (keys.length === 1 && first) return rowsOf(findFlag(db, first.projectId, first.key));
+  const projectIds = [...new Set(keys.map((k) => k.projectId))];
+  const flagKeys = [...new Set(keys.map((k) => k.key))];
+  return db.select().from(flags).where(and(inArray(flags.projectId, projectIds), inArray(flags.key, flagKeys))).all();
+}
+
 /** A flag with its project, only within the account. */
 export function findFlagById(db: DbOrTx, accountId: string, id: string): { flag: FlagRow; project: ProjectRow } | undefined {
+  const query = prepared(db, 'findFlagById', (d) =>
+    d
+      .select({ flag: flags, project: projects })
+      .from(flags)
+      .innerJoin(projects, eq(projects.id, flags.projectId))
+      .where(and(eq(flags.id, sql.placeholder('id')), eq(projects.accountId, sql.placeholder('accountId'))))
+      .prepare(),
+  );
+  return query.get({ accountId, id });
+}
+
+/** Flags with their projects by id, only within the account, in no particular order. */
+export function findFlagsByIds(db: DbOrTx, accountId: string, ids: readonly string[]): Array<{ flag: FlagRow; project: ProjectRow }> {
+  if (ids.length === 1) return rowsOf(findFlagById(db, accountId, ids[0] ?? ''));
   return db
     .select({ flag: flags, project: projects })
     .from(flags)
     .innerJoin(projects, eq(projects.id, flags.projectId))
-    .where(and(eq(flags.id, id), eq(projects.accountId, accountId)))
-    .get();
+    .where(and(inArray(flags.id, [...ids]), eq(projects.accountId, accountId)))
+    .all();
 }
 
 export function insertFlag(db: DbOrTx, row: typeof flags.$inferInsert): FlagRow {
@@ -102,6 +166,21 @@ export function flagIsOn(db: DbOrTx, flagId: string, environmentId: string): boo
   );
   return query.get({ flagId, environmentId })?.on ?? false;
 }
+
+/** The stored states among these (flag, environment) pairs (a superset for several pairs: callers match them); a missing pair is off. */
+export function flagStatesOf(db: DbOrTx, pairs: ReadonlyArray<{ flagId: string; environmentId: string }>): Array<{ flagId: string; environmentId: string; on: boolean }> {
+  const [first] = pairs;
+  if (pairs.length === 1 && first) return [{ ...first, on: flagIsOn(db, first.flagId, first.environmentId) }];
+  const flagIds = [...new Set(pairs.map((p) => p.flagId))];
+  const environmentIds = [...new Set(pairs.map((p) => p.environmentId))];
+  return db
+    .select({ flagId: flagStates.flagId, environmentId: flagStates.environmentId, on: flagStates.on })
+    .from(flagStates)
+    .where(and(inArray(flagStates.flagId, flagIds), inArray(flagStates.environmentId, environmentIds)))
+    .all();
+}
+
+const rowsOf = <T>(row: T | undefined): T[] => (row === undefined ? [] : [row]);
 
 export function setFlagState(db: DbOrTx, flagId: string, environmentId: string, on: boolean): void {
   db.insert(flagStates)
