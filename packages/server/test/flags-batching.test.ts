@@ -92,20 +92,23 @@ describe('flags of a project', () => {
     expect(many.statements.length).toBeLessThanOrEqual(6);
   });
 
-  it('Project.flag(key) and Project.environment(key) read through the same batches', async () => {
+  it('Project.flag(key) and Project.environment(key) answer from what the request already read', async () => {
     const server = await setupServer();
     await createProject(server, 'web', 4);
     const query = `{ project(key: "web") {
+      flags { key }
       a: flag(key: "flag-0") { key on(environmentKey: "test") } b: flag(key: "flag-1") { key on(environmentKey: "test") }
       c: flag(key: "flag-2") { key on(environmentKey: "production") } missing: flag(key: "nope") { key }
-      environment(key: "test") { key } none: environment(key: "qa") { key }
+      environments { key } environment(key: "test") { key } none: environment(key: "qa") { key }
     } }`;
     const { statements, data } = await statementsOf(server, query);
-    expect(data).toEqual({
+    expect(data).toMatchObject({
       project: { a: { key: 'flag-0', on: true }, b: { key: 'flag-1', on: false }, c: { key: 'flag-2', on: false }, missing: null, environment: { key: 'test' }, none: null },
     });
-    const flagLookups = statements.filter((s) => /from "flags"/i.test(s));
-    expect(flagLookups).toHaveLength(1);
+    expect(statements.filter((s) => /from "flags"/i.test(s))).toHaveLength(1);
+    expect(statements.filter((s) => /from "environments"/i.test(s))).toHaveLength(1);
+    // One state lookup per environment key asked for, covering every flag read.
+    expect(statements.filter((s) => /from "flag_states"/i.test(s))).toHaveLength(2);
   });
 
   it('an unknown environment is still NOT_FOUND, at the flag that asks for it', async () => {

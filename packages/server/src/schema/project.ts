@@ -2,25 +2,8 @@ import type { EnvironmentRow, FlagRow, ProjectRow } from '../db/schema/projects.
 import { builder } from '../builder.ts';
 import { callerOf } from '../context.ts';
 import { isKey, visiblePage } from '../services/access.ts';
-import {
-  createEnvironment,
-  createFlag,
-  createProject,
-  deleteFlag,
-  environmentOf,
-  environmentsOf,
-  flagIsOnIn,
-  flagOf,
-  flagsOf,
-  mayViewProject,
-  projectResource,
-  setFlagOn,
-  updateFlag,
-  viewProject,
-  visibleEnvironment,
-  visibleFlag,
-  visibleProject,
-} from '../services/projects.ts';
+import { environmentOf, environmentsOf, flagIsOnIn, flagOf, flagsOf, seeProjects, visibleEnvironment, visibleFlag, visibleProject } from '../services/project-reads.ts';
+import { createEnvironment, createFlag, createProject, deleteFlag, mayViewProject, projectResource, setFlagOn, updateFlag, viewProject } from '../services/projects.ts';
 import { listProjects } from '../store/projects.ts';
 import { keysetConnection } from './common.ts';
 
@@ -41,19 +24,19 @@ builder.node(Project, {
     key: t.exposeString('key'),
     name: t.exposeString('name'),
     tags: t.exposeStringList('tags', { description: 'Matched by tag filters such as `proj/*;mobile`.' }),
-    environments: t.field({ type: [Environment], resolve: (project, _args, ctx) => environmentsOf(ctx, project) }),
+    environments: t.field({ type: [Environment], resolve: (project, _args, ctx) => environmentsOf(ctx, project.id) }),
     environment: t.field({
       type: Environment,
       nullable: true,
       args: { key: t.arg.string({ required: true }) },
-      resolve: (project, args, ctx) => environmentOf(ctx, project, args.key),
+      resolve: (project, args, ctx) => environmentOf(ctx, project.id, args.key),
     }),
-    flags: t.field({ type: [Flag], resolve: (project, _args, ctx) => flagsOf(ctx, project) }),
+    flags: t.field({ type: [Flag], resolve: (project, _args, ctx) => flagsOf(ctx, project.id) }),
     flag: t.field({
       type: Flag,
       nullable: true,
       args: { key: t.arg.string({ required: true }) },
-      resolve: (project, args, ctx) => flagOf(ctx, project, args.key),
+      resolve: (project, args, ctx) => flagOf(ctx, project.id, args.key),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
@@ -163,7 +146,7 @@ builder.queryFields((t) => ({
     authScopes: { authenticated: true },
     resolve: (_root, args, ctx) =>
       keysetConnection(args, (page) =>
-        visiblePage(page, (p) => listProjects(ctx.app.db, callerOf(ctx).accountId, p), (project) => mayViewProject(ctx.caller, project)),
+        visiblePage(page, (p) => seeProjects(ctx, listProjects(ctx.app.db, callerOf(ctx).accountId, p)), (project) => mayViewProject(ctx.caller, project)),
       ),
   }, { name: 'ProjectConnection' }, { name: 'ProjectEdge' }),
 }));

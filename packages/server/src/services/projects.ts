@@ -1,5 +1,4 @@
 import type { AccessRequest } from '@latchkey/policy';
-import DataLoader from 'dataloader';
 import { assertAllowed } from '../auth/authorize.ts';
 import type { Caller } from '../auth/caller.ts';
 import type { Context } from '../context.ts';
@@ -10,17 +9,10 @@ import { newId } from '../ids.ts';
 import {
   deleteFlagRow,
   environmentsOfProject,
-  environmentsOfProjects,
   findEnvironment,
-  findEnvironmentsByIds,
   findFlag,
-  findFlagsByIds,
-  findFlagsByKeys,
   findProjectByKey,
-  findProjectsByIds,
   flagIsOn,
-  flagsOfProjects,
-  flagStatesOf,
   insertEnvironment,
   insertFlag,
   insertProject,
@@ -28,6 +20,7 @@ import {
   updateFlagRow,
 } from '../store/projects.ts';
 import { recordAudit } from './audit.ts';
+import { forgetReads } from './project-reads.ts';
 import { optionalText, requireKey, requireName, requireTags } from './validation.ts';
 
 /**
@@ -66,122 +59,6 @@ export function flagRequests(project: ProjectRow, environments: readonly Environ
   }));
 }
 
-/*
- * Per-request batching of the read path: every Flag.on, Project.flags, Project.environments and
- * Project.flag of one request is served by one statement per kind and batch, not one per row
- * (a query over N flags ran 2N statements). The loaders live as long as the request's context;
- * a write forgets them, so a field read after a mutation in the same request sees the change.
- */
-
-/** Keys per statement: far below SQLite's 32,766 bound parameters. */
-const MAX_BATCH = 500;
-
-interface ProjectLoaders {
-  project: DataLoader<string, ProjectRow | null>;
-  environment: DataLoader<string, EnvironmentRow | null>;
-  flagById: DataLoader<string, FlagRow | null>;
-  environmentsOf: DataLoader<string, EnvironmentRow[]>;
-  flagsOf: DataLoader<string, FlagRow[]>;
-  flag: DataLoader<{ projectId: string; key: string }, FlagRow | null, string>;
-  flagOn: DataLoader<{ flagId: string; environmentId: string }, boolean, string>;
-}
-
-const loadersByRequest = new WeakMap<Context, ProjectLoaders>();
-
-function groupBy<T>(rows: readonly T[], keyOf: (row: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const row of rows) {
-    const key = keyOf(row);
-    const group = groups.get(key);
-    if (group) group.push(row);
-    else groups.set(key, [row]);
-  }
-  return groups;
-}
-
-const pairKey = (a: string, b: string) => `${a}\u0000${b}`;
-
-function createLoaders(context: Context): ProjectLoaders {
-  const db = context.app.db;
-  const caller = context.caller;
-  const accountId = caller?.accountId ?? '';
-  const options = { maxBatchSize: MAX_BATCH };
-  const visible = <T>(ids: readonly string[], rows: Array<{ id: string; row: T; project: ProjectRow }>): Array<T | null> => {
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => {
-      const found = byId.get(id);
-      return found && mayViewProject(caller, found.project) ? found.row : null;
-    });
-  };
-  return {
-    project: new DataLoader(async (ids) => visible(ids, caller ? findProjectsByIds(db, accountId, ids).map((p) => ({ id: p.id, row: p, project: p })) : []), options),
-    environment: new DataLoader(
-      async (ids) => visible(ids, caller ? findEnvironmentsByIds(db, accountId, ids).map((r) => ({ id: r.environment.id, row: r.environment, project: r.project })) : []),
-      options,
-    ),
-    flagById: new DataLoader(async (ids) => visible(ids, caller ? findFlagsByIds(db, accountId, ids).map((r) => ({ id: r.flag.id, row: r.flag, project: r.project })) : []), options),
-    environmentsOf: new DataLoader(async (projectIds) => {
-      const byProject = groupBy(environmentsOfProjects(db, projectIds), (env) => env.projectId);
-      return projectIds.map((id) => byProject.get(id) ?? []);
-    }, options),
-    flagsOf: new DataLoader(async (projectIds) => {
-      const byProject = groupBy(flagsOfProjects(db, projectIds), (flag) => flag.projectId);
-      return projectIds.map((id) => byProject.get(id) ?? []);
-    }, options),
-    flag: new DataLoader(
-      async (keys) => {
-        const found = new Map(findFlagsByKeys(db, keys).map((flag) => [pairKey(flag.projectId, flag.key), flag]));
-        return keys.map((k) => found.get(pairKey(k.projectId, k.key)) ?? null);
-      },
-      { ...options, cacheKeyFn: (k) => pairKey(k.projectId, k.key) },
-    ),
-    flagOn: new DataLoader(
-      async (pairs) => {
-        const found = new Map(flagStatesOf(db, pairs).map((state) => [pairKey(state.flagId, state.environmentId), state.on]));
-        return pairs.map((p) => found.get(pairKey(p.flagId, p.environmentId)) ?? false);
-      },
-      { ...options, cacheKeyFn: (p) => pairKey(p.flagId, p.environmentId) },
-    ),
-  };
-}
-
-/** This request's loaders, made on first use. */
-function loaders(context: Context): ProjectLoaders {
-  let found = loadersByRequest.get(context);
-  if (!found) {
-    found = createLoaders(context);
-    loadersByRequest.set(context, found);
-  }
-  return found;
-}
-
-/** After a write: later reads in the same request load afresh. */
-function forgetLoaded(context: Context): void {
-  loadersByRequest.delete(context);
-}
-
-export const environmentsOf = (context: Context, project: ProjectRow): Promise<EnvironmentRow[]> => loaders(context).environmentsOf.load(project.id);
-
-export async function environmentOf(context: Context, project: ProjectRow, key: string): Promise<EnvironmentRow | null> {
-  return (await environmentsOf(context, project)).find((env) => env.key === key) ?? null;
-}
-
-export const flagsOf = (context: Context, project: ProjectRow): Promise<FlagRow[]> => loaders(context).flagsOf.load(project.id);
-
-export const flagOf = (context: Context, project: ProjectRow, key: string): Promise<FlagRow | null> => loaders(context).flag.load({ projectId: project.id, key });
-
-/** Whether a flag is on in an environment of its project, by key; NOT_FOUND for an unknown environment. */
-export async function flagIsOnIn(context: Context, flag: FlagRow, environmentKey: string): Promise<boolean> {
-  const environment = (await loaders(context).environmentsOf.load(flag.projectId)).find((env) => env.key === environmentKey);
-  if (!environment) throw notFound('Environment');
-  return loaders(context).flagOn.load({ flagId: flag.id, environmentId: environment.id });
-}
-
-/** Nodes by global id: those of the caller's account whose project the caller may view, null for the others (exactly like ids that do not exist). */
-export const visibleProject = (context: Context, id: string): Promise<ProjectRow | null> => loaders(context).project.load(id);
-export const visibleEnvironment = (context: Context, id: string): Promise<EnvironmentRow | null> => loaders(context).environment.load(id);
-export const visibleFlag = (context: Context, id: string): Promise<FlagRow | null> => loaders(context).flagById.load(id);
-
 function requireProject(context: Context, key: string): ProjectRow {
   const project = findProjectByKey(context.app.db, callerOf(context).accountId, key);
   if (!project) throw notFound('Project');
@@ -215,7 +92,7 @@ export function createProject(context: Context, input: { key: string; name: stri
     });
     return project;
   });
-  forgetLoaded(context);
+  forgetReads(context);
   return written;
 }
 
@@ -241,7 +118,7 @@ export function createEnvironment(
     });
     return environment;
   });
-  forgetLoaded(context);
+  forgetReads(context);
   return written;
 }
 
@@ -267,7 +144,7 @@ export function createFlag(
     });
     return flag;
   });
-  forgetLoaded(context);
+  forgetReads(context);
   return written;
 }
 
@@ -309,7 +186,7 @@ export function updateFlag(
     });
     return row;
   });
-  forgetLoaded(context);
+  forgetReads(context);
   return written;
 }
 
@@ -334,7 +211,7 @@ export function setFlagOn(context: Context, input: { projectKey: string; environ
       changes: { on: { before, after: input.on } },
     });
   });
-  forgetLoaded(context);
+  forgetReads(context);
   return flag;
 }
 
@@ -356,6 +233,6 @@ export function deleteFlag(context: Context, input: { projectKey: string; flagKe
       changes: { name: { before: flag.name }, description: { before: flag.description }, on: { before: states } },
     });
   });
-  forgetLoaded(context);
+  forgetReads(context);
   return flag;
 }

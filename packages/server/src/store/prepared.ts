@@ -1,3 +1,4 @@
+import { sql, type Placeholder } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 
 /**
@@ -40,4 +41,31 @@ export function prepared<T>(db: DbOrTx, key: string, build: (db: DbOrTx) => T): 
  */
 export function nullable<T>(column: { mapToDriverValue(value: T): unknown }, value: T | null | undefined): unknown {
   return value === null || value === undefined ? null : column.mapToDriverValue(value);
+}
+
+/*
+ * IN lists, prepared: a batch of keys is padded (repeating its last key) up to the next of a few
+ * sizes, so each batch query is built at most once per size instead of on every call; building
+ * an IN list's SQL text costs more than running it.
+ */
+export const MAX_IN_LIST = 512;
+const IN_LIST_SIZES = Array.from({ length: Math.log2(MAX_IN_LIST) + 1 }, (_, i) => 2 ** i);
+
+/** The padded size for `count` keys (1 ≤ count ≤ MAX_IN_LIST). */
+export function inListSize(count: number): number {
+  const size = IN_LIST_SIZES.find((s) => s >= count);
+  if (size === undefined) throw new Error(`an IN list of ${count} keys: batches hold at most ${MAX_IN_LIST}`);
+  return size;
+}
+
+/** `size` placeholders named `<name>0…`, for `inArray` in a prepared query. */
+export function inListPlaceholders(name: string, size: number): Placeholder[] {
+  return Array.from({ length: size }, (_, i) => sql.placeholder(`${name}${i}`));
+}
+
+/** The values of those placeholders: `keys`, padded with the last key. */
+export function inListValues(name: string, keys: readonly unknown[], size: number): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (let i = 0; i < size; i++) values[`${name}${i}`] = keys[Math.min(i, keys.length - 1)];
+  return values;
 }

@@ -2,7 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { environments, flags, flagStates, projects, type EnvironmentRow, type FlagRow, type ProjectRow } from '../db/schema/projects.ts';
 import { keysetBounds, type KeysetPage } from './keyset.ts';
-import { prepared } from './prepared.ts';
+import { inListPlaceholders, inListSize, inListValues, prepared } from './prepared.ts';
 
 export function findProjectByKey(db: DbOrTx, accountId: string, key: string): ProjectRow | undefined {
   const query = prepared(db, 'findProjectByKey', (d) =>
@@ -19,15 +19,18 @@ export function findProjectById(db: DbOrTx, accountId: string, id: string): Proj
 }
 
 /*
- * Batch reads (per-request loaders in services/projects.ts): one statement for any number of
- * keys. A lone key takes the prepared single-row query instead, since building an IN list's SQL
- * text costs more than the lookup; callers keep lists under SQLite's bound-parameter limit.
+ * Batch reads (the per-request loaders of services/projects.ts): one prepared statement for up
+ * to MAX_IN_LIST keys (store/prepared.ts pads the list to one of a few sizes).
  */
 
 /** The account's projects with these ids (those that exist), in no particular order. */
 export function findProjectsByIds(db: DbOrTx, accountId: string, ids: readonly string[]): ProjectRow[] {
-  if (ids.length === 1) return rowsOf(findProjectById(db, accountId, ids[0] ?? ''));
-  return db.select().from(projects).where(and(eq(projects.accountId, accountId), inArray(projects.id, [...ids]))).all();
+  if (ids.length === 0) return [];
+  const size = inListSize(ids.length);
+  const query = prepared(db, `findProjectsByIds:${size}`, (d) =>
+    d.select().from(projects).where(and(eq(projects.accountId, sql.placeholder('accountId')), inArray(projects.id, inListPlaceholders('id', size)))).prepare(),
+  );
+  return query.all({ accountId, ...inListValues('id', ids, size) });
 }
 
 /** An account's projects in creation order, keyset-paginated. */
@@ -49,8 +52,12 @@ export function environmentsOfProject(db: DbOrTx, projectId: string): Environmen
 
 /** The environments of these projects, each project's in the order of environmentsOfProject. */
 export function environmentsOfProjects(db: DbOrTx, projectIds: readonly string[]): EnvironmentRow[] {
-  if (projectIds.length === 1) return environmentsOfProject(db, projectIds[0] ?? '');
-  return db.select().from(environments).where(inArray(environments.projectId, [...projectIds])).orderBy(environments.createdAt, environments.key).all();
+  if (projectIds.length === 0) return [];
+  const size = inListSize(projectIds.length);
+  const query = prepared(db, `environmentsOfProjects:${size}`, (d) =>
+    d.select().from(environments).where(inArray(environments.projectId, inListPlaceholders('p', size))).orderBy(environments.createdAt, environments.key).prepare(),
+  );
+  return query.all(inListValues('p', projectIds, size));
 }
 
 export function findEnvironment(db: DbOrTx, projectId: string, key: string): EnvironmentRow | undefined {
@@ -75,13 +82,17 @@ export function findEnvironmentById(db: DbOrTx, accountId: string, id: string): 
 
 /** Environments with their projects by id, only within the account, in no particular order. */
 export function findEnvironmentsByIds(db: DbOrTx, accountId: string, ids: readonly string[]): Array<{ environment: EnvironmentRow; project: ProjectRow }> {
-  if (ids.length === 1) return rowsOf(findEnvironmentById(db, accountId, ids[0] ?? ''));
-  return db
-    .select({ environment: environments, project: projects })
-    .from(environments)
-    .innerJoin(projects, eq(projects.id, environments.projectId))
-    .where(and(inArray(environments.id, [...ids]), eq(projects.accountId, accountId)))
-    .all();
+  if (ids.length === 0) return [];
+  const size = inListSize(ids.length);
+  const query = prepared(db, `findEnvironmentsByIds:${size}`, (d) =>
+    d
+      .select({ environment: environments, project: projects })
+      .from(environments)
+      .innerJoin(projects, eq(projects.id, environments.projectId))
+      .where(and(inArray(environments.id, inListPlaceholders('id', size)), eq(projects.accountId, sql.placeholder('accountId'))))
+      .prepare(),
+  );
+  return query.all({ accountId, ...inListValues('id', ids, size) });
 }
 
 export function insertEnvironment(db: DbOrTx, row: typeof environments.$inferInsert): EnvironmentRow {
@@ -97,8 +108,12 @@ export function flagsOfProject(db: DbOrTx, projectId: string): FlagRow[] {
 
 /** The flags of these projects, each project's in the order of flagsOfProject. */
 export function flagsOfProjects(db: DbOrTx, projectIds: readonly string[]): FlagRow[] {
-  if (projectIds.length === 1) return flagsOfProject(db, projectIds[0] ?? '');
-  return db.select().from(flags).where(inArray(flags.projectId, [...projectIds])).orderBy(flags.createdAt, flags.key).all();
+  if (projectIds.length === 0) return [];
+  const size = inListSize(projectIds.length);
+  const query = prepared(db, `flagsOfProjects:${size}`, (d) =>
+    d.select().from(flags).where(inArray(flags.projectId, inListPlaceholders('p', size))).orderBy(flags.createdAt, flags.key).prepare(),
+  );
+  return query.all(inListValues('p', projectIds, size));
 }
 
 export function findFlag(db: DbOrTx, projectId: string, key: string): FlagRow | undefined {
@@ -110,11 +125,14 @@ export function findFlag(db: DbOrTx, projectId: string, key: string): FlagRow | 
 
 /** Flags by (project, key) pair; a superset when several projects are asked for: callers match the pairs. */
 export function findFlagsByKeys(db: DbOrTx, keys: ReadonlyArray<{ projectId: string; key: string }>): FlagRow[] {
-  const [first] = keys;
-  if (keys.length === 1 && first) return rowsOf(findFlag(db, first.projectId, first.key));
+  if (keys.length === 0) return [];
   const projectIds = [...new Set(keys.map((k) => k.projectId))];
   const flagKeys = [...new Set(keys.map((k) => k.key))];
-  return db.select().from(flags).where(and(inArray(flags.projectId, projectIds), inArray(flags.key, flagKeys))).all();
+  const [p, k] = [inListSize(projectIds.length), inListSize(flagKeys.length)];
+  const query = prepared(db, `findFlagsByKeys:${p}:${k}`, (d) =>
+    d.select().from(flags).where(and(inArray(flags.projectId, inListPlaceholders('p', p)), inArray(flags.key, inListPlaceholders('k', k)))).prepare(),
+  );
+  return query.all({ ...inListValues('p', projectIds, p), ...inListValues('k', flagKeys, k) });
 }
 
 /** A flag with its project, only within the account. */
@@ -132,13 +150,17 @@ export function findFlagById(db: DbOrTx, accountId: string, id: string): { flag:
 
 /** Flags with their projects by id, only within the account, in no particular order. */
 export function findFlagsByIds(db: DbOrTx, accountId: string, ids: readonly string[]): Array<{ flag: FlagRow; project: ProjectRow }> {
-  if (ids.length === 1) return rowsOf(findFlagById(db, accountId, ids[0] ?? ''));
-  return db
-    .select({ flag: flags, project: projects })
-    .from(flags)
-    .innerJoin(projects, eq(projects.id, flags.projectId))
-    .where(and(inArray(flags.id, [...ids]), eq(projects.accountId, accountId)))
-    .all();
+  if (ids.length === 0) return [];
+  const size = inListSize(ids.length);
+  const query = prepared(db, `findFlagsByIds:${size}`, (d) =>
+    d
+      .select({ flag: flags, project: projects })
+      .from(flags)
+      .innerJoin(projects, eq(projects.id, flags.projectId))
+      .where(and(inArray(flags.id, inListPlaceholders('id', size)), eq(projects.accountId, sql.placeholder('accountId'))))
+      .prepare(),
+  );
+  return query.all({ accountId, ...inListValues('id', ids, size) });
 }
 
 export function insertFlag(db: DbOrTx, row: typeof flags.$inferInsert): FlagRow {
@@ -167,20 +189,21 @@ export function flagIsOn(db: DbOrTx, flagId: string, environmentId: string): boo
   return query.get({ flagId, environmentId })?.on ?? false;
 }
 
-/** The stored states among these (flag, environment) pairs (a superset for several pairs: callers match them); a missing pair is off. */
+/** The stored states among these (flag, environment) pairs (a superset when there are several: callers match them); a missing pair is off. */
 export function flagStatesOf(db: DbOrTx, pairs: ReadonlyArray<{ flagId: string; environmentId: string }>): Array<{ flagId: string; environmentId: string; on: boolean }> {
-  const [first] = pairs;
-  if (pairs.length === 1 && first) return [{ ...first, on: flagIsOn(db, first.flagId, first.environmentId) }];
+  if (pairs.length === 0) return [];
   const flagIds = [...new Set(pairs.map((p) => p.flagId))];
   const environmentIds = [...new Set(pairs.map((p) => p.environmentId))];
-  return db
-    .select({ flagId: flagStates.flagId, environmentId: flagStates.environmentId, on: flagStates.on })
-    .from(flagStates)
-    .where(and(inArray(flagStates.flagId, flagIds), inArray(flagStates.environmentId, environmentIds)))
-    .all();
+  const [f, e] = [inListSize(flagIds.length), inListSize(environmentIds.length)];
+  const query = prepared(db, `flagStatesOf:${f}:${e}`, (d) =>
+    d
+      .select({ flagId: flagStates.flagId, environmentId: flagStates.environmentId, on: flagStates.on })
+      .from(flagStates)
+      .where(and(inArray(flagStates.flagId, inListPlaceholders('f', f)), inArray(flagStates.environmentId, inListPlaceholders('e', e))))
+      .prepare(),
+  );
+  return query.all({ ...inListValues('f', flagIds, f), ...inListValues('e', environmentIds, e) });
 }
-
-const rowsOf = <T>(row: T | undefined): T[] => (row === undefined ? [] : [row]);
 
 export function setFlagState(db: DbOrTx, flagId: string, environmentId: string, on: boolean): void {
   db.insert(flagStates)
