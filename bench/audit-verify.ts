@@ -28,10 +28,14 @@ export interface AuditVerifyResult {
   during: { requests: number; p50Ms: number; p99Ms: number; maxMs: number };
   /** The same load with no verification running, for comparison. */
   idle: { requests: number; p50Ms: number; p99Ms: number; maxMs: number };
+  /** The server's event-loop delay during the verification and with the same load alone: how long any request could be held up. */
+  loopDelay: { during: { p50Ms: number; p99Ms: number; maxMs: number }; idle: { p50Ms: number; p99Ms: number; maxMs: number } };
 }
 
 const OTHER_QUERY = '{ viewer { member { id email role } } account { name } }';
+/** Other clients, each sending a request, waiting for its answer, then PAUSE_MS: a moderate load, not saturation. */
 const CLIENTS = 4;
+const PAUSE_MS = 10;
 
 /** Appends `count` entries to the account's chain, hashed as recordAudit hashes them, in large transactions. */
 function seedChain(dbPath: string, count: number): { accountId: string; seconds: number } {
@@ -86,7 +90,7 @@ function seedChain(dbPath: string, count: number): { accountId: string; seconds:
   }
 }
 
-/** CLIENTS closed loops of OTHER_QUERY until `until` settles (or for `ms`); each request's latency. */
+/** CLIENTS loops of OTHER_QUERY until `stop.done`; each request's latency in ms. */
 async function otherRequests(url: string, auth: string, stop: { done: boolean }): Promise<number[]> {
   const latencies: number[] = [];
   const client = async () => {
@@ -94,6 +98,7 @@ async function otherRequests(url: string, auth: string, stop: { done: boolean })
       const started = performance.now();
       await graphql(url, OTHER_QUERY, {}, auth);
       latencies.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
     }
   };
   await Promise.all(Array.from({ length: CLIENTS }, client));
@@ -121,10 +126,13 @@ export async function benchAuditVerify(entries = Number(process.env.BENCH_AUDIT_
       // Warm up, then the same load with nothing else running.
       for (let i = 0; i < 200; i++) await graphql(server.url, OTHER_QUERY, {}, session);
       const idleStop = { done: false };
-      setTimeout(() => (idleStop.done = true), 3000);
+      setTimeout(() => (idleStop.done = true), 5000);
+      const idleLoop = server.measureLoopDelay();
       const idle = await otherRequests(server.url, session, idleStop);
+      const idleLoopDelay = await idleLoop();
 
       const stop = { done: false };
+      const duringLoop = server.measureLoopDelay();
       const started = performance.now();
       const verification = graphql<{ verifyAuditLog: { ok: boolean; entries: number } }>(server.url, '{ verifyAuditLog(full: true) { ok entries } }', {}, session).finally(() => {
         stop.done = true;
@@ -132,6 +140,7 @@ export async function benchAuditVerify(entries = Number(process.env.BENCH_AUDIT_
       const during = await otherRequests(server.url, session, stop);
       const verified = await verification;
       const fullVerificationSeconds = (performance.now() - started) / 1000;
+      const duringLoopDelay = await duringLoop();
       if (!verified.verifyAuditLog.ok) throw new Error('the seeded chain did not verify');
 
       const incrementalStarted = performance.now();
@@ -144,6 +153,7 @@ export async function benchAuditVerify(entries = Number(process.env.BENCH_AUDIT_
         incrementalVerificationMs,
         during: summary(during),
         idle: summary(idle),
+        loopDelay: { during: duringLoopDelay, idle: idleLoopDelay },
       };
     } finally {
       await server.stop();

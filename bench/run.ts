@@ -56,6 +56,7 @@ if (only.has('scale')) {
   row('scale', 'database size', `${fmt.num(scale.databaseBytes / 2 ** 20, 1)} MiB`);
 }
 
+if (only.has('audit') || !process.env.BENCH_ONLY) { const a = await step('audit verification while serving', async () => (await import('./audit-verify.ts')).benchAuditVerify()); Object.assign(results, { audit: a }); row('audit', `full verification of ${fmt.int(a.entries)} entries (seeded in ${fmt.num(a.seedSeconds, 1)} s)`, `${fmt.num(a.fullVerificationSeconds, 1)} s; then incremental ${fmt.ms(a.incrementalVerificationMs)}`); row('audit', `other requests meanwhile: ${fmt.int(a.during.requests)} (p50/p99/max)`, `${fmt.ms(a.during.p50Ms)} / ${fmt.ms(a.during.p99Ms)} / ${fmt.ms(a.during.maxMs)}`, 'p99 < 50 ms'); row('audit', `same load, no verification: ${fmt.int(a.idle.requests)} (p50/p99/max)`, `${fmt.ms(a.idle.p50Ms)} / ${fmt.ms(a.idle.p99Ms)} / ${fmt.ms(a.idle.maxMs)}`); row('audit', 'server event-loop delay p99/max: verifying / not', `${fmt.ms(a.loopDelay.during.p99Ms)} / ${fmt.ms(a.loopDelay.during.maxMs)} — ${fmt.ms(a.loopDelay.idle.p99Ms)} / ${fmt.ms(a.loopDelay.idle.maxMs)}`); }
 if (only.has('revocation')) {
   const revocation = (results.revocation = await step('revocation', () => benchRevocation()));
   for (const kind of ['deleteToken', 'resetToken', 'removeMember'] as const) {

@@ -215,7 +215,7 @@ describe('tampering below the checkpoint', () => {
 
 describe('a long verification does not hold up other requests', () => {
   const ENTRIES = 20_000;
-  const BATCH = 500; // the default batch size
+  const BATCH = 100; // the default batch size
   const VIEWER = '{ viewer { member { id email } } }';
 
   it('a request sent once a full verification has started completes while the verification is still reading', async () => {

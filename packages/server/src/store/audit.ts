@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, getTableColumns, gt, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { DbOrTx } from '../db/client.ts';
 import { auditCheckpoints, auditEntries, type AuditCheckpointRow, type AuditEntryRow, type AuditOutcome } from '../db/schema/audit.ts';
@@ -19,7 +19,7 @@ export function lastAuditEntry(db: DbOrTx, accountId: string): Pick<AuditEntryRo
   return query.get({ accountId });
 }
 
-/** The only write to the audit table: an insert (every column is set, none is nullable and encoded). */
+/** The only write to the audit table: an insert, prepared (its nullable columns are text, bound as NULL as they are). */
 export function insertAuditEntry(db: DbOrTx, row: AuditEntryRow): void {
   const query = prepared(db, 'insertAuditEntry', (d) =>
     d
@@ -144,16 +144,6 @@ export function auditAccountIds(db: DbOrTx): string[] {
     .orderBy(asc(auditEntries.accountId))
     .all()
     .map((r) => r.accountId);
-}
-
-export function countAuditEntries(db: DbOrTx, accountId?: string): number {
-  return (
-    db
-      .select({ n: count() })
-      .from(auditEntries)
-      .where(accountId === undefined ? undefined : eq(auditEntries.accountId, accountId))
-      .get()?.n ?? 0
-  );
 }
 
 /** An entry as stored, `changes` still as its JSON text (verification must survive a row whose text is not JSON). */
