@@ -15,7 +15,8 @@ export const auditOperations = {
   tokenAuditLog: op(function (vars: G.TokenAuditLogQueryVariables) { return this.request(G.TokenAuditLogDocument, vars).then((d) => d.token?.auditLog ?? null); }),
   /**
    * Checks your account's audit log for tampering.
+   * @param vars `full: true` checks from the first entry; by default only the entries after the last verified one (the checkpoint)
    * @returns `ok`, the entries checked and the head hash, or the first broken link (`seq`, `entryId`, `reason`)
    */
-  verifyAuditLog: op(function () { return this.request(G.VerifyAuditLogDocument, {}).then((d) => d.verifyAuditLog); }),
+  verifyAuditLog: op(function (vars: G.VerifyAuditLogQueryVariables = {}) { return this.request(G.VerifyAuditLogDocument, vars).then((d) => d.verifyAuditLog); }),
 };
