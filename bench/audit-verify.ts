@@ -25,9 +25,9 @@ export interface AuditVerifyResult {
   fullVerificationSeconds: number;
   incrementalVerificationMs: number;
   /** Other requests served while the full verification ran. */
-  during: { requests: number; p50Ms: number; p99Ms: number; maxMs: number };
+  during: { requests: number; failed: number; p50Ms: number; p99Ms: number; maxMs: number };
   /** The same load with no verification running, for comparison. */
-  idle: { requests: number; p50Ms: number; p99Ms: number; maxMs: number };
+  idle: { requests: number; failed: number; p50Ms: number; p99Ms: number; maxMs: number };
   /** The server's event-loop delay during the verification and with the same load alone: how long any request could be held up. */
   loopDelay: { during: { p50Ms: number; p99Ms: number; maxMs: number }; idle: { p50Ms: number; p99Ms: number; maxMs: number } };
 }
@@ -91,22 +91,28 @@ function seedChain(dbPath: string, count: number): { accountId: string; seconds:
 }
 
 /** CLIENTS loops of OTHER_QUERY until `stop.done`; each request's latency in ms. */
-async function otherRequests(url: string, auth: string, stop: { done: boolean }): Promise<number[]> {
+async function otherRequests(url: string, auth: string, stop: { done: boolean }): Promise<{ latencies: number[]; failed: number }> {
   const latencies: number[] = [];
+  let failed = 0;
   const client = async () => {
     while (!stop.done) {
       const started = performance.now();
-      await graphql(url, OTHER_QUERY, {}, auth);
-      latencies.push(performance.now() - started);
+      try {
+        await graphql(url, OTHER_QUERY, {}, auth);
+        latencies.push(performance.now() - started);
+      } catch {
+        failed++; // e.g. ECONNRESET: a keep-alive connection the stalled server dropped
+      }
       await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
     }
   };
   await Promise.all(Array.from({ length: CLIENTS }, client));
-  return latencies;
+  return { latencies, failed };
 }
 
-const summary = (latencies: number[]) => ({
+const summary = ({ latencies, failed }: { latencies: number[]; failed: number }) => ({
   requests: latencies.length,
+  failed,
   p50Ms: percentile(latencies, 50),
   p99Ms: percentile(latencies, 99),
   maxMs: Math.max(...latencies),
