@@ -133,12 +133,12 @@ export async function benchAuditVerify(entries = Number(process.env.BENCH_AUDIT_
       for (let i = 0; i < 200; i++) await graphql(server.url, OTHER_QUERY, {}, session);
       const idleStop = { done: false };
       setTimeout(() => (idleStop.done = true), 5000);
-      const idleLoop = server.measureLoopDelay();
+      const idleLoop = await server.measureLoopDelay();
       const idle = await otherRequests(server.url, session, idleStop);
       const idleLoopDelay = await idleLoop();
 
       const stop = { done: false };
-      const duringLoop = server.measureLoopDelay();
+      const duringLoop = await server.measureLoopDelay();
       const started = performance.now();
       const verification = graphql<{ verifyAuditLog: { ok: boolean; entries: number } }>(server.url, '{ verifyAuditLog(full: true) { ok entries } }', {}, session).finally(() => {
         stop.done = true;

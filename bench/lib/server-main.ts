@@ -31,6 +31,7 @@ process.on('message', (message: unknown) => {
   if (message === 'loop:start') {
     loopDelay.reset();
     loopDelay.enable();
+    process.send?.({ loopStarted: true });
   } else if (message === 'loop:stop') {
     loopDelay.disable();
     process.send?.({ loopDelay: { p50Ms: loopDelay.percentile(50) / 1e6, p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6 } });

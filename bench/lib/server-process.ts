@@ -8,8 +8,8 @@ export interface ServerProcess {
   child: ChildProcess;
   /** Asks the server for its lastUsed write counter (after a flush). */
   lastUsedWrites(): Promise<number>;
-  /** Starts measuring the server's event-loop delay; the returned function stops and reports it (ms). */
-  measureLoopDelay(): () => Promise<{ p50Ms: number; p99Ms: number; maxMs: number }>;
+  /** Starts measuring the server's event-loop delay (once the server confirms); the returned function stops and reports it (ms). */
+  measureLoopDelay(): Promise<() => Promise<{ p50Ms: number; p99Ms: number; maxMs: number }>>;
   stop(): Promise<void>;
 }
 
@@ -36,14 +36,19 @@ export function startServerProcess(env: Record<string, string>): Promise<ServerP
             child.once('message', (m) => res((m as { lastUsedWrites: number }).lastUsedWrites));
             child.send('stats');
           }),
-        measureLoopDelay: () => {
-          child.send('loop:start');
-          return () =>
-            new Promise((res) => {
-              child.once('message', (m) => res((m as { loopDelay: { p50Ms: number; p99Ms: number; maxMs: number } }).loopDelay));
-              child.send('loop:stop');
-            });
-        },
+        measureLoopDelay: () =>
+          new Promise((started) => {
+            child.once('message', () =>
+              started(
+                () =>
+                  new Promise((res) => {
+                    child.once('message', (m) => res((m as { loopDelay: { p50Ms: number; p99Ms: number; maxMs: number } }).loopDelay));
+                    child.send('loop:stop');
+                  }),
+              ),
+            );
+            child.send('loop:start');
+          }),
         stop: () =>
           new Promise((res) => {
             child.once('exit', () => res());
