@@ -1,12 +1,13 @@
 /**
  * `pnpm bench`: every benchmark in one run on this machine, one table, and the raw figures as
  * JSON in bench/results/<date>.json. Figures are printed, never asserted.
- * BENCH_ONLY=policy,http,cpu,scale,revocation,worst runs a subset.
+ * BENCH_ONLY=policy,http,cpu,scale,revocation,worst,audit runs a subset.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchAuditVerify, type AuditVerifyResult } from './audit-verify.ts';
 import { benchCpu, type CpuResult } from './cpu.ts';
 import { benchHttp, type HttpResult } from './http.ts';
 import { fmt, formatTable } from './lib/table.ts';
@@ -15,7 +16,7 @@ import { benchRevocation, type RevocationResult } from './revocation.ts';
 import { benchScale, type ScaleResult } from './scale.ts';
 import { benchWorstCase, type Timing, type WorstCaseResult } from './worst-case.ts';
 
-const only = new Set((process.env.BENCH_ONLY ?? 'policy,http,cpu,scale,revocation,worst').split(','));
+const only = new Set((process.env.BENCH_ONLY ?? 'policy,http,cpu,scale,revocation,worst,audit').split(','));
 const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) };
 const results: {
   machine: typeof machine;
@@ -26,6 +27,7 @@ const results: {
   scale?: ScaleResult;
   revocation?: RevocationResult;
   worst?: WorstCaseResult;
+  audit?: AuditVerifyResult;
 } = {
   machine,
   date: new Date().toISOString(),
@@ -74,6 +76,13 @@ if (only.has('scale')) {
   row('scale', 'database size', `${fmt.num(scale.databaseBytes / 2 ** 20, 1)} MiB`);
 }
 
+if (only.has('audit')) {
+  const a = (results.audit = await step('audit verification while serving', () => benchAuditVerify()));
+  row('audit', `full verification of ${fmt.int(a.entries)} entries (seeded in ${fmt.num(a.seedSeconds, 1)} s)`, `${fmt.num(a.fullVerificationSeconds, 1)} s; then incremental ${fmt.ms(a.incrementalVerificationMs)}`);
+  row('audit', `other requests meanwhile: ${fmt.int(a.during.requests)}, ${a.during.failed} failed (p50/p99/max)`, `${fmt.ms(a.during.p50Ms)} / ${fmt.ms(a.during.p99Ms)} / ${fmt.ms(a.during.maxMs)}`, 'p99 < 50 ms');
+  row('audit', `same load, no verification: ${fmt.int(a.idle.requests)} (p50/p99/max)`, `${fmt.ms(a.idle.p50Ms)} / ${fmt.ms(a.idle.p99Ms)} / ${fmt.ms(a.idle.maxMs)}`);
+  row('audit', 'server event-loop delay p99/max: verifying / not', `${fmt.ms(a.loopDelay.during.p99Ms)} / ${fmt.ms(a.loopDelay.during.maxMs)} — ${fmt.ms(a.loopDelay.idle.p99Ms)} / ${fmt.ms(a.loopDelay.idle.maxMs)}`);
+}
 if (only.has('revocation')) {
   const revocation = (results.revocation = await step('revocation', () => benchRevocation()));
   for (const kind of ['deleteToken', 'resetToken', 'removeMember'] as const) {

@@ -3,6 +3,7 @@
  * Env: BENCH_DB (database file), BENCH_WITHOUT_AUTH=1 (baseline: auth and authorization off),
  * LATCHKEY_TOKEN_RATE_LIMIT (optional per-token limiter). Reports its URL over IPC.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Caller } from '../../packages/server/src/auth/caller.ts';
 import { createApp } from '../../packages/server/src/app.ts';
 import { loadConfig } from '../../packages/server/src/config.ts';
@@ -26,8 +27,17 @@ if (process.env.BENCH_WITHOUT_AUTH === '1') {
 const running = await startServer(app, 0, '127.0.0.1', { withoutAuthAs });
 reportCpuOverIpc();
 
+// How long the event loop was held up (ms), over a window the benchmark opens and closes.
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 process.on('message', (message: unknown) => {
-  if (message === 'stats') {
+  if (message === 'loop:start') {
+    loopDelay.reset();
+    loopDelay.enable();
+    process.send?.({ loopStarted: true });
+  } else if (message === 'loop:stop') {
+    loopDelay.disable();
+    process.send?.({ loopDelay: { p50Ms: loopDelay.percentile(50) / 1e6, p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6 } });
+  } else if (message === 'stats') {
     app.lastUsed.flush();
     process.send?.({ lastUsedWrites: app.lastUsed.writes });
   } else if (message === 'stop') {

@@ -8,6 +8,8 @@ export interface ServerProcess {
   child: ChildProcess;
   /** Asks the server for its lastUsed write counter (after a flush). */
   lastUsedWrites(): Promise<number>;
+  /** Starts measuring the server's event-loop delay (once the server confirms); the returned function stops and reports it (ms). */
+  measureLoopDelay(): Promise<() => Promise<{ p50Ms: number; p99Ms: number; maxMs: number }>>;
   stop(): Promise<void>;
 }
 
@@ -33,6 +35,19 @@ export function startServerProcess(env: Record<string, string>): Promise<ServerP
           new Promise((res) => {
             child.once('message', (m) => res((m as { lastUsedWrites: number }).lastUsedWrites));
             child.send('stats');
+          }),
+        measureLoopDelay: () =>
+          new Promise((started) => {
+            child.once('message', () =>
+              started(
+                () =>
+                  new Promise((res) => {
+                    child.once('message', (m) => res((m as { loopDelay: { p50Ms: number; p99Ms: number; maxMs: number } }).loopDelay));
+                    child.send('loop:stop');
+                  }),
+              ),
+            );
+            child.send('loop:start');
           }),
         stop: () =>
           new Promise((res) => {

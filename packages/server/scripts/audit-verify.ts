@@ -1,6 +1,10 @@
 /**
  * Verifies the audit log's hash chains of every account (or one: `--account <id>`) in the
- * database at LATCHKEY_DB, read-only. Prints progress on stderr and the first broken link.
+ * database at LATCHKEY_DB, read-only, in full: every chain from its first entry, and each one
+ * must still hold the entry its stored checkpoint names (an incremental verification by the
+ * server trusts the chain up to there; this finds an entry rewritten below it). Prints progress
+ * on stderr and the first broken link. Safe while the server runs: it reads through a connection
+ * of its own (WAL: neither waits for the other) and never writes, so checkpoints are left as they are.
  *
  *   pnpm --filter @latchkey/server audit:verify
  *
@@ -11,7 +15,7 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { loadConfig } from '../src/config.ts';
 import * as schema from '../src/db/schema/index.ts';
-import { verifyAuditChain } from '../src/services/audit.ts';
+import { verifyAuditLog } from '../src/services/audit.ts';
 
 function accountArgument(argv: readonly string[]): string | undefined {
   const at = argv.indexOf('--account');
@@ -23,7 +27,7 @@ function progressPrinter(stream: NodeJS.WriteStream) {
   let lastTenth = -1;
   return {
     update(checked: number, total: number) {
-      const percent = total === 0 ? 100 : Math.floor((checked / total) * 100);
+      const percent = total === 0 ? 100 : Math.min(100, Math.floor((checked / total) * 100));
       if (stream.isTTY) {
         stream.write(`\rchecked ${checked}/${total} entries (${percent}%)`);
       } else if (Math.floor(percent / 10) > lastTenth) {
@@ -37,7 +41,7 @@ function progressPrinter(stream: NodeJS.WriteStream) {
   };
 }
 
-function main(): number {
+async function main(): Promise<number> {
   const { dbPath } = loadConfig();
   if (dbPath !== ':memory:' && !existsSync(dbPath)) {
     console.error(`No database at ${dbPath} (set LATCHKEY_DB).`);
@@ -47,7 +51,7 @@ function main(): number {
   try {
     const db = drizzle(sqlite, { schema });
     const progress = progressPrinter(process.stderr);
-    const result = verifyAuditChain(db, accountArgument(process.argv), { onProgress: progress.update });
+    const result = await verifyAuditLog(db, accountArgument(process.argv), { full: true, record: false, onProgress: progress.update });
     progress.done();
     if (!result.ok) {
       console.error(`Audit log BROKEN in account ${result.accountId} at entry ${result.seq} (id ${result.entryId}): ${result.reason} — ${result.detail}`);
@@ -61,4 +65,4 @@ function main(): number {
   }
 }
 
-process.exitCode = main();
+process.exitCode = await main();

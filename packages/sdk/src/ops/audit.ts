@@ -16,6 +16,7 @@ export const memberAuditLog = (lk: LatchkeyClient, vars: G.MemberAuditLogQueryVa
 export const tokenAuditLog = (lk: LatchkeyClient, vars: G.TokenAuditLogQueryVariables) => lk.request(G.TokenAuditLogDocument, vars).then((d) => d.token?.auditLog ?? null);
 /**
  * Checks your account's audit log for tampering.
+ * @param vars `full: true` checks from the first entry; by default only the entries after the last verified one (the checkpoint)
  * @returns `ok`, the entries checked and the head hash, or the first broken link (`seq`, `entryId`, `reason`)
  */
-export const verifyAuditLog = (lk: LatchkeyClient) => lk.request(G.VerifyAuditLogDocument, {}).then((d) => required(d.verifyAuditLog));
+export const verifyAuditLog = (lk: LatchkeyClient, vars: G.VerifyAuditLogQueryVariables = {}) => lk.request(G.VerifyAuditLogDocument, vars).then((d) => required(d.verifyAuditLog));

@@ -5,7 +5,7 @@ import { builder } from '../builder.ts';
 import { callerOf, type Context } from '../context.ts';
 import { isAuthorized } from '../auth/authorize.ts';
 import { badInput, LatchkeyError } from '../errors.ts';
-import { verifyAuditChain, type AuditChainBreakReason } from '../services/audit.ts';
+import { verifyAccountAuditLog, type AuditChainBreakReason } from '../services/audit.ts';
 import { auditSeqOf, findAuditEntry, listAuditEntries, type AuditFilter } from '../store/audit.ts';
 import { findMemberById } from '../store/members.ts';
 import { findVisibleToken } from '../services/tokens.ts';
@@ -251,6 +251,11 @@ const AuditChainBreakReasonEnum = builder.enumType('AuditChainBreakReason', {
     HASH_MISMATCH: { value: 'hash-mismatch', description: "The entry's content no longer matches its hash: it was edited." },
     PREV_HASH_MISMATCH: { value: 'prev-hash-mismatch', description: 'The entry does not chain to the previous one: that one was rewritten.' },
     SEQ_GAP: { value: 'seq-gap', description: 'Entries before this one are missing: they were removed.' },
+    CHECKPOINT_MISMATCH: {
+      value: 'checkpoint-mismatch',
+      description:
+        'An entry an earlier verification found intact (the checkpoint) was removed, or rewritten together with every entry before it so that they still chain.',
+    },
   } as const,
 });
 
@@ -274,16 +279,25 @@ const AuditChainBreak = builder.objectRef<AuditChainBreakShape>('AuditChainBreak
 interface AuditVerificationShape {
   ok: boolean;
   entries: number;
+  checked: number;
+  trustedUpTo: number;
   headSeq: number | null;
   headHash: string | null;
   firstBrokenLink: AuditChainBreakShape | null;
 }
 
 const AuditVerification = builder.objectRef<AuditVerificationShape>('AuditVerification').implement({
-  description: "The result of checking your account's hash chain from its first entry.",
+  description: "The result of checking your account's hash chain.",
   fields: (t) => ({
     ok: t.exposeBoolean('ok', { description: 'Whether every entry is intact and in place.' }),
-    entries: t.exposeInt('entries', { description: 'How many entries were checked (0 when the chain is broken).' }),
+    entries: t.exposeInt('entries', {
+      description: 'How many entries are intact: up to the head, the trusted checkpoint included (0 when the chain is broken).',
+    }),
+    checked: t.exposeInt('checked', { description: 'How many entries this verification read and hashed.' }),
+    trustedUpTo: t.exposeInt('trustedUpTo', {
+      description:
+        'The checkpoint an incremental verification started from: entries up to it were verified earlier and not read again (0 for a full verification).',
+    }),
     headSeq: t.exposeInt('headSeq', { nullable: true, description: 'Position of the newest entry, when intact.' }),
     headHash: t.exposeString('headHash', {
       nullable: true,
@@ -296,17 +310,34 @@ const AuditVerification = builder.objectRef<AuditVerificationShape>('AuditVerifi
 builder.queryField('verifyAuditLog', (t) =>
   t.field({
     type: AuditVerification,
-    description: "Checks your account's audit log for tampering and reports the first broken link.",
+    description:
+      "Checks your account's audit log for tampering and reports the first broken link. By default from the last checkpoint " +
+      '(the newest entry an earlier verification found intact) to the newest entry; `full: true` checks from the first entry, ' +
+      'which also finds an entry below the checkpoint that was rewritten. Either way other requests are served meanwhile.',
     authScopes: { can: VIEW_AUDIT_LOG },
-    resolve: (_root, _args, context) => {
+    args: {
+      full: t.arg.boolean({
+        defaultValue: false,
+        description: 'Check from the first entry instead of the checkpoint (slower: every entry is read again).',
+      }),
+    },
+    resolve: async (_root, args, context) => {
       const { accountId } = callerOf(context);
-      const result = verifyAuditChain(context.app.db, accountId);
+      const result = await verifyAccountAuditLog(context.app.db, accountId, args.full ?? false);
       if (!result.ok) {
         const { seq, entryId, reason, detail } = result;
-        return { ok: false, entries: 0, headSeq: null, headHash: null, firstBrokenLink: { seq, entryId, reason, detail } };
+        return { ok: false, entries: 0, checked: result.checked, trustedUpTo: 0, headSeq: null, headHash: null, firstBrokenLink: { seq, entryId, reason, detail } };
       }
       const head = result.heads[0];
-      return { ok: true, entries: result.entries, headSeq: head?.seq ?? null, headHash: head?.hash ?? null, firstBrokenLink: null };
+      return {
+        ok: true,
+        entries: result.entries,
+        checked: result.checked,
+        trustedUpTo: head?.trustedUpTo ?? 0,
+        headSeq: head?.seq ?? null,
+        headHash: head?.hash ?? null,
+        firstBrokenLink: null,
+      };
     },
   }),
 );

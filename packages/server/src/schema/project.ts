@@ -1,30 +1,10 @@
 import type { EnvironmentRow, FlagRow, ProjectRow } from '../db/schema/projects.ts';
 import { builder } from '../builder.ts';
 import { callerOf } from '../context.ts';
-import { notFound } from '../errors.ts';
 import { isKey, visiblePage } from '../services/access.ts';
-import {
-  createEnvironment,
-  createFlag,
-  createProject,
-  deleteFlag,
-  mayViewProject,
-  projectResource,
-  setFlagOn,
-  updateFlag,
-  viewProject,
-} from '../services/projects.ts';
-import {
-  environmentsOfProject,
-  findEnvironment,
-  findEnvironmentById,
-  findFlag,
-  findFlagById,
-  findProjectById,
-  flagIsOn,
-  flagsOfProject,
-  listProjects,
-} from '../store/projects.ts';
+import { environmentOf, environmentsOf, flagIsOnIn, flagOf, flagsOf, seeProjects, visibleEnvironment, visibleFlag, visibleProject } from '../services/project-reads.ts';
+import { createEnvironment, createFlag, createProject, deleteFlag, mayViewProject, projectResource, setFlagOn, updateFlag, viewProject } from '../services/projects.ts';
+import { listProjects } from '../store/projects.ts';
 import { keysetConnection } from './common.ts';
 
 /**
@@ -40,27 +20,26 @@ export const Flag = builder.objectRef<FlagRow>('Flag');
 builder.node(Project, {
   description: 'A project: environments (each with its flags on or off) and flags. Visible to whoever may view it (viewProject on proj/<key>, with its tags).',
   id: { resolve: (project) => project.id },
-  loadOne: (id, ctx) => {
-    const project = ctx.caller ? findProjectById(ctx.app.db, ctx.caller.accountId, id) : undefined;
-    return project && mayViewProject(ctx.caller, project) ? project : null;
-  },
+  loadOne: (id, ctx) => visibleProject(ctx, id),
   fields: (t) => ({
     key: t.exposeString('key', { description: 'Its key, unique in the account (the proj/<key> of resource specifiers).' }),
     name: t.exposeString('name', { description: 'Its display name.' }),
     tags: t.exposeStringList('tags', { description: 'Matched by tag filters such as `proj/*;mobile`.' }),
-    environments: t.field({ description: 'Its environments, in creation order.', type: [Environment], resolve: (project, _args, ctx) => environmentsOfProject(ctx.app.db, project.id) }),
-    environment: t.field({ description: 'One of its environments by key; null if there is none.',
+    environments: t.field({ description: 'Its environments, in creation order.', type: [Environment], resolve: (project, _args, ctx) => environmentsOf(ctx, project.id) }),
+    environment: t.field({
+      description: 'One of its environments by key; null if there is none.',
       type: Environment,
       nullable: true,
-      args: { key: t.arg.string({ description: 'The environment\'s key.', required: true }) },
-      resolve: (project, args, ctx) => findEnvironment(ctx.app.db, project.id, args.key) ?? null,
+      args: { key: t.arg.string({ description: "The environment's key.", required: true }) },
+      resolve: (project, args, ctx) => environmentOf(ctx, project.id, args.key),
     }),
-    flags: t.field({ description: 'Its flags, in creation order.', type: [Flag], resolve: (project, _args, ctx) => flagsOfProject(ctx.app.db, project.id) }),
-    flag: t.field({ description: 'One of its flags by key; null if there is none.',
+    flags: t.field({ description: 'Its flags, in creation order.', type: [Flag], resolve: (project, _args, ctx) => flagsOf(ctx, project.id) }),
+    flag: t.field({
+      description: 'One of its flags by key; null if there is none.',
       type: Flag,
       nullable: true,
-      args: { key: t.arg.string({ description: 'The flag\'s key.', required: true }) },
-      resolve: (project, args, ctx) => findFlag(ctx.app.db, project.id, args.key) ?? null,
+      args: { key: t.arg.string({ description: "The flag's key.", required: true }) },
+      resolve: (project, args, ctx) => flagOf(ctx, project.id, args.key),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
   }),
@@ -69,10 +48,7 @@ builder.node(Project, {
 builder.node(Environment, {
   description: 'An environment of a project (production, test, …); flags are on or off per environment. You see it if you may view its project (viewProject on proj/<key>).',
   id: { resolve: (env) => env.id },
-  loadOne: (id, ctx) => {
-    const found = ctx.caller ? findEnvironmentById(ctx.app.db, ctx.caller.accountId, id) : undefined;
-    return found && mayViewProject(ctx.caller, found.project) ? found.environment : null;
-  },
+  loadOne: (id, ctx) => visibleEnvironment(ctx, id),
   fields: (t) => ({
     key: t.exposeString('key', { description: 'Its key, unique in its project (the env/<key> of resource specifiers).' }),
     name: t.exposeString('name', { description: 'Its display name.' }),
@@ -84,22 +60,15 @@ builder.node(Environment, {
 builder.node(Flag, {
   description: 'A feature flag of a project, on or off in each environment. You see it if you may view its project (viewProject on proj/<key>).',
   id: { resolve: (flag) => flag.id },
-  loadOne: (id, ctx) => {
-    const found = ctx.caller ? findFlagById(ctx.app.db, ctx.caller.accountId, id) : undefined;
-    return found && mayViewProject(ctx.caller, found.project) ? found.flag : null;
-  },
+  loadOne: (id, ctx) => visibleFlag(ctx, id),
   fields: (t) => ({
     key: t.exposeString('key', { description: 'Its key, unique in its project (the flag/<key> of resource specifiers).' }),
     name: t.exposeString('name', { description: 'Its display name.' }),
     description: t.exposeString('description', { nullable: true, description: 'What the flag is for (null if never said).' }),
     on: t.boolean({
       description: 'Whether the flag is on in that environment of its project (NOT_FOUND for an unknown environment).',
-      args: { environmentKey: t.arg.string({ description: 'The environment\'s key in the flag\'s project.', required: true }) },
-      resolve: (flag, args, ctx) => {
-        const environment = findEnvironment(ctx.app.db, flag.projectId, args.environmentKey);
-        if (!environment) throw notFound('Environment');
-        return flagIsOn(ctx.app.db, flag.id, environment.id);
-      },
+      args: { environmentKey: t.arg.string({ description: "The environment's key in the flag's project.", required: true }) },
+      resolve: (flag, args, ctx) => flagIsOnIn(ctx, flag, args.environmentKey),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
   }),
@@ -194,7 +163,7 @@ builder.queryFields((t) => ({
     authScopes: { authenticated: true },
     resolve: (_root, args, ctx) =>
       keysetConnection('projects', args, (page) =>
-        visiblePage(page, (p) => listProjects(ctx.app.db, callerOf(ctx).accountId, p), (project) => mayViewProject(ctx.caller, project)),
+        visiblePage(page, (p) => seeProjects(ctx, listProjects(ctx.app.db, callerOf(ctx).accountId, p)), (project) => mayViewProject(ctx.caller, project)),
       ),
   }, { name: 'ProjectConnection' }, { name: 'ProjectEdge' }),
 }));

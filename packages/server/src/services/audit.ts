@@ -6,7 +6,17 @@ import type { MemberRow } from '../db/schema/members.ts';
 import type { Caller } from '../auth/caller.ts';
 import { newId } from '../ids.ts';
 import { redact } from '../logger.ts';
-import { auditAccountIds, auditChainBatch, countAuditEntries, insertAuditEntry, lastAuditEntry, type StoredAuditEntry } from '../store/audit.ts';
+import {
+  advanceAuditCheckpoint,
+  auditAccountIds,
+  auditChainBatch,
+  auditEntryAt,
+  findAuditCheckpoint,
+  insertAuditEntry,
+  lastAuditEntry,
+  resetAuditCheckpoint,
+  type StoredAuditEntry,
+} from '../store/audit.ts';
 
 /** Where a change came from: the request's caller and client. */
 export interface AuditSource {
@@ -33,9 +43,14 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /** The fields the chain hash covers, in a fixed order. */
 export function auditEntryHash(row: Omit<AuditEntryRow, 'hash'>): string {
+  return chainHash(row, row.changes);
+}
+
+/** The hash of an entry's fields with `changes` given apart (verification parses it from the stored text without copying the row). */
+function chainHash(row: Omit<AuditEntryRow, 'hash' | 'changes'>, changes: unknown): string {
   const content = JSON.stringify([
     row.id, row.accountId, row.seq, row.date.toISOString(), row.actorId, row.credentialKind, row.tokenId, row.sessionId,
-    row.action, row.resource, row.title, row.outcome, row.changes, row.requestId, row.ip, row.userAgent, row.prevHash,
+    row.action, row.resource, row.title, row.outcome, changes, row.requestId, row.ip, row.userAgent, row.prevHash,
   ]);
   return createHash('sha256').update(content).digest('hex');
 }
@@ -140,71 +155,257 @@ export function recordRefusal(context: AuditSource & { app: App }, attempt: Refu
   }
 }
 
-export type AuditChainBreakReason = 'hash-mismatch' | 'prev-hash-mismatch' | 'seq-gap';
+export type AuditChainBreakReason = 'hash-mismatch' | 'prev-hash-mismatch' | 'seq-gap' | 'checkpoint-mismatch';
+
+/** A position in a chain: an entry, or the genesis before the first one (seq 0). */
+interface Link {
+  seq: number;
+  entryId: string;
+  hash: string;
+}
+
+const GENESIS: Link = { seq: 0, entryId: '', hash: GENESIS_HASH };
+
+export interface AuditChainHead {
+  accountId: string;
+  seq: number;
+  hash: string;
+  /** The checkpoint this run trusted: entries up to it were not read again (0 for a full verification). */
+  trustedUpTo: number;
+}
 
 export type AuditVerification =
   | {
       ok: true;
-      /** How many entries were checked. */
+      /** How many entries are intact: those read in this run and those up to the trusted checkpoints. */
       entries: number;
+      /** How many entries this run read and hashed. */
+      checked: number;
       /** The newest entry of each chain checked: keep these elsewhere to detect a rewrite of the whole chain. */
-      heads: Array<{ accountId: string; seq: number; hash: string }>;
+      heads: AuditChainHead[];
     }
-  | { ok: false; accountId: string; seq: number; entryId: string; reason: AuditChainBreakReason; detail: string };
+  | (AuditChainBreak & {
+      /** How many entries this run read and hashed before the break. */
+      checked: number;
+    });
+
+/** The first entry where a chain does not hold. */
+export interface AuditChainBreak {
+  ok: false;
+  accountId: string;
+  seq: number;
+  entryId: string;
+  reason: AuditChainBreakReason;
+  detail: string;
+}
 
 export interface VerifyOptions {
+  /**
+   * Walk every chain from its first entry (and check it reaches the stored checkpoint unchanged);
+   * otherwise trust the chain up to the checkpoint and check only what follows.
+   */
+  full?: boolean;
+  /** Store what the run proved as the new checkpoints (off for a read-only database). */
+  record?: boolean;
   /** Called after every batch with the entries checked so far and the total to check. */
   onProgress?: (checked: number, total: number) => void;
+  /** Entries read per statement. */
   batchSize?: number;
+  /** Longest stretch of work, in ms, before verifyAuditLog yields to the event loop. */
+  sliceMs?: number;
 }
 
 /** Whether a stored entry still hashes to its `hash`; an unreadable row (bad JSON, bad date) does not. */
 function contentMatchesHash(entry: StoredAuditEntry): boolean {
-  const { hash, changes, ...rest } = entry;
   try {
-    return auditEntryHash({ ...rest, changes: JSON.parse(changes) as AuditChanges }) === hash;
+    return chainHash(entry, JSON.parse(entry.changes)) === entry.hash;
   } catch {
     return false;
   }
 }
 
+const linkOf = (entry: Pick<StoredAuditEntry, 'seq' | 'id' | 'hash'>): Link => ({ seq: entry.seq, entryId: entry.id, hash: entry.hash });
+
+function chainBreak(accountId: string, at: Pick<Link, 'seq' | 'entryId'>, reason: AuditChainBreakReason, detail: string): AuditChainBreak {
+  return { ok: false, accountId, seq: at.seq, entryId: at.entryId, reason, detail };
+}
+
+/** What one account's walk proved: its head, or the first break and the last entry before it that held. */
+type AccountWalk = { ok: true; head: Link; checked: number } | { ok: false; broken: AuditChainBreak; lastGood: Link; checked: number };
+
 /**
- * Walks each account's chain in order and reports the first broken link: an entry whose position
- * does not follow the previous one (an entry was removed), whose prevHash is not the previous
- * entry's hash (the previous entry was rewritten, hash included), or whose own hash does not match
- * its content (this entry was edited). One account when `accountId` is given, else every account.
+ * Walks an account's chain after `from` up to position `upTo` (its head when the run started, so
+ * a run ends even while entries are appended) and stops at the first broken link: an entry whose
+ * position does not follow the previous one (an entry was removed), whose prevHash is not the
+ * previous entry's hash (the previous entry was rewritten, hash included), or whose own hash does
+ * not match its content (this entry was edited). When the walk passes the checkpoint it checks
+ * that the entry there is still the one recorded. Yields the entries checked after each batch.
+ */
+function* walkChain(db: DbOrTx, accountId: string, from: Link, upTo: number, checkpoint: Link | undefined, batchSize: number): Generator<number, AccountWalk> {
+  let last = from;
+  let checked = 0;
+  while (last.seq < upTo) {
+    const batch = auditChainBatch(db, accountId, last.seq, Math.min(batchSize, upTo - last.seq));
+    if (batch.length === 0) break;
+    for (const entry of batch) {
+      const broken = (reason: AuditChainBreakReason, detail: string): AccountWalk => ({
+        ok: false,
+        broken: chainBreak(accountId, linkOf(entry), reason, detail),
+        lastGood: last,
+        checked,
+      });
+      if (entry.seq !== last.seq + 1) return broken('seq-gap', `expected entry ${last.seq + 1}, found ${entry.seq}: entries were removed`);
+      if (entry.prevHash !== last.hash) return broken('prev-hash-mismatch', `does not chain to entry ${last.seq}: that entry was rewritten`);
+      if (!contentMatchesHash(entry)) return broken('hash-mismatch', 'its content does not match its hash: it was edited');
+      if (checkpoint && entry.seq === checkpoint.seq && (entry.hash !== checkpoint.hash || entry.id !== checkpoint.entryId)) {
+        return broken('checkpoint-mismatch', 'is not the entry an earlier verification found here: this entry and the ones before it were rewritten');
+      }
+      last = linkOf(entry);
+      checked++;
+    }
+    yield batch.length;
+  }
+  return { ok: true, head: last, checked };
+}
+
+/**
+ * Verifies one account's chain: from the checkpoint (after checking that its entry is still the
+ * recorded one, intact) or, in full, from the first entry; then, with `record`, stores what the
+ * run proved as the checkpoint. Yields the entries checked after each batch.
+ */
+function* verifyAccount(db: DbOrTx, accountId: string, options: VerifyOptions, batchSize: number): Generator<number, { walk: AccountWalk; trustedUpTo: number }> {
+  const stored = findAuditCheckpoint(db, accountId);
+  const checkpoint: Link | undefined = stored ? { seq: stored.seq, entryId: stored.entryId, hash: stored.hash } : undefined;
+  const upTo = lastAuditEntry(db, accountId)?.seq ?? 0;
+  let from = GENESIS;
+  if (checkpoint && !options.full) {
+    const entry = auditEntryAt(db, accountId, checkpoint.seq);
+    const broken = (reason: AuditChainBreakReason, detail: string, at: Pick<Link, 'seq' | 'entryId'> = checkpoint): { walk: AccountWalk; trustedUpTo: number } => ({
+      walk: { ok: false, broken: chainBreak(accountId, at, reason, detail), lastGood: GENESIS, checked: 0 },
+      trustedUpTo: checkpoint.seq,
+    });
+    if (!entry) return broken('checkpoint-mismatch', `entry ${checkpoint.seq}, which an earlier verification found intact, was removed`);
+    if (entry.id !== checkpoint.entryId || entry.hash !== checkpoint.hash) {
+      return broken('checkpoint-mismatch', 'is not the entry an earlier verification found here: this entry and the ones before it were rewritten', linkOf(entry));
+    }
+    if (!contentMatchesHash(entry)) return broken('hash-mismatch', 'its content does not match its hash: it was edited', linkOf(entry));
+    from = checkpoint;
+  }
+  let walk = yield* walkChain(db, accountId, from, upTo, checkpoint, batchSize);
+  if (walk.ok && checkpoint && walk.head.seq < checkpoint.seq) {
+    walk = {
+      ok: false,
+      broken: chainBreak(accountId, checkpoint, 'checkpoint-mismatch', `the chain ends at entry ${walk.head.seq}, but an earlier verification found entry ${checkpoint.seq} intact: entries were removed`),
+      lastGood: walk.head,
+      checked: walk.checked,
+    };
+  }
+  if (options.record) recordCheckpoint(db, accountId, walk, checkpoint, options.full === true);
+  return { walk, trustedUpTo: from.seq };
+}
+
+/**
+ * A run moves the checkpoint forward to the last entry it proved; a full run that broke below the
+ * checkpoint moves it back there, so incremental runs report the break too. A checkpoint that no
+ * longer matches the chain stays as it is: it is the evidence.
+ */
+function recordCheckpoint(db: DbOrTx, accountId: string, walk: AccountWalk, checkpoint: Link | undefined, full: boolean): void {
+  const proved = walk.ok ? walk.head : walk.lastGood;
+  const row = proved.seq > 0 ? { accountId, seq: proved.seq, entryId: proved.entryId, hash: proved.hash, verifiedAt: new Date() } : undefined;
+  if (!walk.ok && walk.broken.reason === 'checkpoint-mismatch') return;
+  if (checkpoint && full && !walk.ok && proved.seq < checkpoint.seq) resetAuditCheckpoint(db, accountId, row);
+  else if (row && proved.seq > (checkpoint?.seq ?? 0)) advanceAuditCheckpoint(db, row);
+}
+
+/** The whole verification of one account or (no `accountId`) every account, as steps: yields entries checked per batch. */
+function* verification(db: DbOrTx, accountId: string | undefined, options: VerifyOptions): Generator<number, AuditVerification> {
+  const batchSize = options.batchSize ?? 100;
+  const accountIds = accountId === undefined ? auditAccountIds(db) : [accountId];
+  const heads: AuditChainHead[] = [];
+  let total = 0;
+  for (const account of accountIds) {
+    const upTo = lastAuditEntry(db, account)?.seq ?? 0;
+    total += options.full ? upTo : Math.max(0, upTo - (findAuditCheckpoint(db, account)?.seq ?? 0));
+  }
+  let progress = 0;
+  let checked = 0;
+  let entries = 0;
+  for (const account of accountIds) {
+    const { walk, trustedUpTo } = yield* progressOf(verifyAccount(db, account, options, batchSize), (batch) => {
+      progress += batch;
+      options.onProgress?.(progress, total);
+    });
+    checked += walk.checked;
+    if (!walk.ok) return { ...walk.broken, checked };
+    entries += walk.head.seq;
+    if (walk.head.seq > 0) heads.push({ accountId: account, seq: walk.head.seq, hash: walk.head.hash, trustedUpTo });
+  }
+  return { ok: true, entries, checked, heads };
+}
+
+/** Passes a generator's steps through, reporting each on the way. */
+function* progressOf<T>(steps: Generator<number, T>, report: (step: number) => void): Generator<number, T> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    report(step.value);
+    yield step.value;
+  }
+}
+
+/**
+ * Verifies in one go, blocking the event loop until done: for scripts and tests. By default in
+ * full and without recording checkpoints (a pure check).
  */
 export function verifyAuditChain(db: DbOrTx, accountId?: string, options: VerifyOptions = {}): AuditVerification {
-  const batchSize = options.batchSize ?? 1000;
-  const accountIds = accountId === undefined ? auditAccountIds(db) : [accountId];
-  const total = countAuditEntries(db, accountId);
-  const heads: Array<{ accountId: string; seq: number; hash: string }> = [];
-  let checked = 0;
-  for (const account of accountIds) {
-    let seq = 0;
-    let hash = GENESIS_HASH;
-    for (;;) {
-      const batch = auditChainBatch(db, account, seq, batchSize);
-      for (const entry of batch) {
-        const broken = (reason: AuditChainBreakReason, detail: string): AuditVerification => ({
-          ok: false,
-          accountId: account,
-          seq: entry.seq,
-          entryId: entry.id,
-          reason,
-          detail,
-        });
-        if (entry.seq !== seq + 1) return broken('seq-gap', `expected entry ${seq + 1}, found ${entry.seq}: entries were removed`);
-        if (entry.prevHash !== hash) return broken('prev-hash-mismatch', `does not chain to entry ${seq}: that entry was rewritten`);
-        if (!contentMatchesHash(entry)) return broken('hash-mismatch', 'its content does not match its hash: it was edited');
-        seq = entry.seq;
-        hash = entry.hash;
-      }
-      checked += batch.length;
-      options.onProgress?.(checked, total);
-      if (batch.length < batchSize) break;
-    }
-    if (seq > 0) heads.push({ accountId: account, seq, hash });
+  const steps = verification(db, accountId, { full: true, record: false, ...options });
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
   }
-  return { ok: true, entries: checked, heads };
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Verifies in slices of about `sliceMs` of work (3 ms by default; a batch of 100 entries takes
+ * ≈ 1.5 ms), yielding to the event loop between them so that other requests are served
+ * meanwhile: at ≈ 15 µs an entry, a million entries would otherwise hold the server for 15 s. Slices rather than a worker thread: the chain
+ * is read through the server's own connection and store (so PostgreSQL and in-memory databases
+ * work alike), and a slice's pause is bounded and measurable; a worker would need its own
+ * connection and module loading, for work that is I/O-light and can be cut anywhere.
+ */
+export async function verifyAuditLog(db: DbOrTx, accountId?: string, options: VerifyOptions = {}): Promise<AuditVerification> {
+  const sliceMs = options.sliceMs ?? 3;
+  const steps = verification(db, accountId, options);
+  let sliceStarted = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() - sliceStarted >= sliceMs) {
+      await yieldToEventLoop();
+      sliceStarted = performance.now();
+    }
+  }
+}
+
+const inFlight = new WeakMap<object, Map<string, Promise<AuditVerification>>>();
+
+/**
+ * What the verifyAuditLog field runs: one account, checkpoints recorded, in slices. A request
+ * for an account and mode that is already being verified shares that run's result, so repeating
+ * the request cannot multiply the work.
+ */
+export function verifyAccountAuditLog(db: DbOrTx, accountId: string, full: boolean): Promise<AuditVerification> {
+  let running = inFlight.get(db);
+  if (!running) {
+    running = new Map();
+    inFlight.set(db, running);
+  }
+  const key = `${full ? 'full' : 'incremental'}:${accountId}`;
+  const shared = running.get(key);
+  if (shared) return shared;
+  const run = verifyAuditLog(db, accountId, { full, record: true }).finally(() => running.delete(key));
+  running.set(key, run);
+  return run;
 }

@@ -20,6 +20,7 @@ import {
   updateFlagRow,
 } from '../store/projects.ts';
 import { recordAudit } from './audit.ts';
+import { forgetReads } from './project-reads.ts';
 import { optionalText, requireKey, requireName, requireTags } from './validation.ts';
 
 /**
@@ -76,7 +77,7 @@ export function createProject(context: Context, input: { key: string; name: stri
   const key = requireKey('key', input.key);
   const name = requireName('name', input.name);
   const tags = requireTags('tags', input.tags);
-  return context.app.db.transaction((tx) => {
+  const written = context.app.db.transaction((tx) => {
     if (findProjectByKey(tx, caller.accountId, key)) throw conflict(`A project with key "${key}" already exists`, { field: 'key' });
     const now = new Date();
     const project = insertProject(tx, { id: newId(), accountId: caller.accountId, key, name, tags, createdAt: now });
@@ -91,6 +92,8 @@ export function createProject(context: Context, input: { key: string; name: stri
     });
     return project;
   });
+  forgetReads(context);
+  return written;
 }
 
 export function createEnvironment(
@@ -104,7 +107,7 @@ export function createEnvironment(
   const project = requireProject(context, input.projectKey);
   const resource = environmentResource(project.key, key);
   assertAllowed(context, { action: 'createEnvironment', resource, tags: { proj: project.tags, env: tags } });
-  return context.app.db.transaction((tx) => {
+  const written = context.app.db.transaction((tx) => {
     if (findEnvironment(tx, project.id, key)) throw conflict(`Project "${project.key}" already has an environment "${key}"`, { field: 'key' });
     const environment = insertEnvironment(tx, { id: newId(), projectId: project.id, key, name, tags, createdAt: new Date() });
     recordAudit(tx, context, {
@@ -115,6 +118,8 @@ export function createEnvironment(
     });
     return environment;
   });
+  forgetReads(context);
+  return written;
 }
 
 export function createFlag(
@@ -128,7 +133,7 @@ export function createFlag(
   const project = requireProject(context, input.projectKey);
   const environments = environmentsOfProject(context.app.db, project.id);
   assertAllowed(context, flagRequests(project, environments, key, 'createFlag'));
-  return context.app.db.transaction((tx) => {
+  const written = context.app.db.transaction((tx) => {
     if (findFlag(tx, project.id, key)) throw conflict(`Project "${project.key}" already has a flag "${key}"`, { field: 'key' });
     const flag = insertFlag(tx, { id: newId(), projectId: project.id, key, name, description, createdAt: new Date() });
     recordAudit(tx, context, {
@@ -139,6 +144,8 @@ export function createFlag(
     });
     return flag;
   });
+  forgetReads(context);
+  return written;
 }
 
 /** Renames a flag or changes its description: project-wide (every environment must allow it). */
@@ -157,7 +164,7 @@ export function updateFlag(
   if (name !== undefined) requests.push(...flagRequests(project, environments, flag.key, 'updateName'));
   if (description !== undefined) requests.push(...flagRequests(project, environments, flag.key, 'updateDescription'));
   assertAllowed(context, requests);
-  return context.app.db.transaction((tx) => {
+  const written = context.app.db.transaction((tx) => {
     const changes: Record<string, { before: unknown; after: unknown }> = {};
     const patch: Partial<FlagRow> = {};
     if (name !== undefined && name !== flag.name) {
@@ -179,6 +186,8 @@ export function updateFlag(
     });
     return row;
   });
+  forgetReads(context);
+  return written;
 }
 
 /** Turns a flag on or off in one environment (updateOn, checked on that environment only). */
@@ -202,6 +211,7 @@ export function setFlagOn(context: Context, input: { projectKey: string; environ
       changes: { on: { before, after: input.on } },
     });
   });
+  forgetReads(context);
   return flag;
 }
 
@@ -223,5 +233,6 @@ export function deleteFlag(context: Context, input: { projectKey: string; flagKe
       changes: { name: { before: flag.name }, description: { before: flag.description }, on: { before: states } },
     });
   });
+  forgetReads(context);
   return flag;
 }

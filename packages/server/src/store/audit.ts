@@ -1,23 +1,52 @@
-import { and, asc, count, desc, eq, getTableColumns, gt, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { DbOrTx } from '../db/client.ts';
-import { auditEntries, type AuditEntryRow, type AuditOutcome } from '../db/schema/audit.ts';
+import { auditCheckpoints, auditEntries, type AuditCheckpointRow, type AuditEntryRow, type AuditOutcome } from '../db/schema/audit.ts';
 import type { KeysetPage } from './keyset.ts';
+import { prepared } from './prepared.ts';
 
 /** The newest entry of an account's chain (its hash is the next entry's prevHash). */
 export function lastAuditEntry(db: DbOrTx, accountId: string): Pick<AuditEntryRow, 'seq' | 'hash'> | undefined {
-  return db
-    .select({ seq: auditEntries.seq, hash: auditEntries.hash })
-    .from(auditEntries)
-    .where(eq(auditEntries.accountId, accountId))
-    .orderBy(desc(auditEntries.seq))
-    .limit(1)
-    .get();
+  const query = prepared(db, 'lastAuditEntry', (d) =>
+    d
+      .select({ seq: auditEntries.seq, hash: auditEntries.hash })
+      .from(auditEntries)
+      .where(eq(auditEntries.accountId, sql.placeholder('accountId')))
+      .orderBy(desc(auditEntries.seq))
+      .limit(1)
+      .prepare(),
+  );
+  return query.get({ accountId });
 }
 
-/** The only write to the audit table: an insert. */
+/** The only write to the audit table: an insert, prepared (its nullable columns are text, bound as NULL as they are). */
 export function insertAuditEntry(db: DbOrTx, row: AuditEntryRow): void {
-  db.insert(auditEntries).values(row).run();
+  const query = prepared(db, 'insertAuditEntry', (d) =>
+    d
+      .insert(auditEntries)
+      .values({
+        id: sql.placeholder('id'),
+        accountId: sql.placeholder('accountId'),
+        seq: sql.placeholder('seq'),
+        date: sql.placeholder('date'),
+        actorId: sql.placeholder('actorId'),
+        credentialKind: sql.placeholder('credentialKind'),
+        tokenId: sql.placeholder('tokenId'),
+        sessionId: sql.placeholder('sessionId'),
+        action: sql.placeholder('action'),
+        resource: sql.placeholder('resource'),
+        title: sql.placeholder('title'),
+        outcome: sql.placeholder('outcome'),
+        changes: sql.placeholder('changes'),
+        requestId: sql.placeholder('requestId'),
+        ip: sql.placeholder('ip'),
+        userAgent: sql.placeholder('userAgent'),
+        prevHash: sql.placeholder('prevHash'),
+        hash: sql.placeholder('hash'),
+      })
+      .prepare(),
+  );
+  query.run(row);
 }
 
 export function findAuditEntry(db: DbOrTx, accountId: string, id: string): AuditEntryRow | undefined {
@@ -117,26 +146,61 @@ export function auditAccountIds(db: DbOrTx): string[] {
     .map((r) => r.accountId);
 }
 
-export function countAuditEntries(db: DbOrTx, accountId?: string): number {
-  return (
-    db
-      .select({ n: count() })
-      .from(auditEntries)
-      .where(accountId === undefined ? undefined : eq(auditEntries.accountId, accountId))
-      .get()?.n ?? 0
-  );
-}
-
 /** An entry as stored, `changes` still as its JSON text (verification must survive a row whose text is not JSON). */
 export type StoredAuditEntry = Omit<AuditEntryRow, 'changes'> & { changes: string };
 
+const storedColumns = { ...getTableColumns(auditEntries), changes: sql<string>`${auditEntries.changes}` };
+
 /** A batch of an account's chain in order, after a position (verification walks the chain in batches). */
 export function auditChainBatch(db: DbOrTx, accountId: string, afterSeq: number, limit: number): StoredAuditEntry[] {
-  return db
-    .select({ ...getTableColumns(auditEntries), changes: sql<string>`${auditEntries.changes}` })
-    .from(auditEntries)
-    .where(and(eq(auditEntries.accountId, accountId), gt(auditEntries.seq, afterSeq)))
-    .orderBy(asc(auditEntries.seq))
-    .limit(limit)
-    .all();
+  const query = prepared(db, 'auditChainBatch', (d) =>
+    d
+      .select(storedColumns)
+      .from(auditEntries)
+      .where(and(eq(auditEntries.accountId, sql.placeholder('accountId')), gt(auditEntries.seq, sql.placeholder('afterSeq'))))
+      .orderBy(asc(auditEntries.seq))
+      .limit(sql.placeholder('limit'))
+      .prepare(),
+  );
+  return query.all({ accountId, afterSeq, limit });
+}
+
+/** The entry at one position of an account's chain, as stored. */
+export function auditEntryAt(db: DbOrTx, accountId: string, seq: number): StoredAuditEntry | undefined {
+  const query = prepared(db, 'auditEntryAt', (d) =>
+    d
+      .select(storedColumns)
+      .from(auditEntries)
+      .where(and(eq(auditEntries.accountId, sql.placeholder('accountId')), eq(auditEntries.seq, sql.placeholder('seq'))))
+      .prepare(),
+  );
+  return query.get({ accountId, seq });
+}
+
+export function findAuditCheckpoint(db: DbOrTx, accountId: string): AuditCheckpointRow | undefined {
+  return db.select().from(auditCheckpoints).where(eq(auditCheckpoints.accountId, accountId)).get();
+}
+
+/** Moves the account's checkpoint forward to `row`; never back (a verification that started earlier may end later). */
+export function advanceAuditCheckpoint(db: DbOrTx, row: AuditCheckpointRow): void {
+  db.insert(auditCheckpoints)
+    .values(row)
+    .onConflictDoUpdate({
+      target: auditCheckpoints.accountId,
+      set: { seq: row.seq, entryId: row.entryId, hash: row.hash, verifiedAt: row.verifiedAt },
+      setWhere: lt(auditCheckpoints.seq, row.seq),
+    })
+    .run();
+}
+
+/** Moves the account's checkpoint back to `row` (a full verification found a break below it), or removes it. */
+export function resetAuditCheckpoint(db: DbOrTx, accountId: string, row: AuditCheckpointRow | undefined): void {
+  if (!row) {
+    db.delete(auditCheckpoints).where(eq(auditCheckpoints.accountId, accountId)).run();
+    return;
+  }
+  db.insert(auditCheckpoints)
+    .values(row)
+    .onConflictDoUpdate({ target: auditCheckpoints.accountId, set: { seq: row.seq, entryId: row.entryId, hash: row.hash, verifiedAt: row.verifiedAt } })
+    .run();
 }

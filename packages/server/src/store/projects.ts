@@ -1,8 +1,8 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { environments, flags, flagStates, projects, type EnvironmentRow, type FlagRow, type ProjectRow } from '../db/schema/projects.ts';
 import { keysetBounds, type KeysetPage } from './keyset.ts';
-import { prepared } from './prepared.ts';
+import { inListPlaceholders, inListSize, inListValues, prepared } from './prepared.ts';
 
 export function findProjectByKey(db: DbOrTx, accountId: string, key: string): ProjectRow | undefined {
   const query = prepared(db, 'findProjectByKey', (d) =>
@@ -12,7 +12,25 @@ export function findProjectByKey(db: DbOrTx, accountId: string, key: string): Pr
 }
 
 export function findProjectById(db: DbOrTx, accountId: string, id: string): ProjectRow | undefined {
-  return db.select().from(projects).where(and(eq(projects.accountId, accountId), eq(projects.id, id))).get();
+  const query = prepared(db, 'findProjectById', (d) =>
+    d.select().from(projects).where(and(eq(projects.accountId, sql.placeholder('accountId')), eq(projects.id, sql.placeholder('id')))).prepare(),
+  );
+  return query.get({ accountId, id });
+}
+
+/*
+ * Batch reads (the per-request loaders of services/projects.ts): one prepared statement for up
+ * to MAX_IN_LIST keys (store/prepared.ts pads the list to one of a few sizes).
+ */
+
+/** The account's projects with these ids (those that exist), in no particular order. */
+export function findProjectsByIds(db: DbOrTx, accountId: string, ids: readonly string[]): ProjectRow[] {
+  if (ids.length === 0) return [];
+  const size = inListSize(ids.length);
+  const query = prepared(db, `findProjectsByIds:${size}`, (d) =>
+    d.select().from(projects).where(and(eq(projects.accountId, sql.placeholder('accountId')), inArray(projects.id, inListPlaceholders('id', size)))).prepare(),
+  );
+  return query.all({ accountId, ...inListValues('id', ids, size) });
 }
 
 /** An account's projects in creation order, keyset-paginated. */
@@ -32,6 +50,16 @@ export function environmentsOfProject(db: DbOrTx, projectId: string): Environmen
   return query.all({ projectId });
 }
 
+/** The environments of these projects, each project's in the order of environmentsOfProject. */
+export function environmentsOfProjects(db: DbOrTx, projectIds: readonly string[]): EnvironmentRow[] {
+  if (projectIds.length === 0) return [];
+  const size = inListSize(projectIds.length);
+  const query = prepared(db, `environmentsOfProjects:${size}`, (d) =>
+    d.select().from(environments).where(inArray(environments.projectId, inListPlaceholders('p', size))).orderBy(environments.createdAt, environments.key).prepare(),
+  );
+  return query.all(inListValues('p', projectIds, size));
+}
+
 export function findEnvironment(db: DbOrTx, projectId: string, key: string): EnvironmentRow | undefined {
   const query = prepared(db, 'findEnvironment', (d) =>
     d.select().from(environments).where(and(eq(environments.projectId, sql.placeholder('projectId')), eq(environments.key, sql.placeholder('key')))).prepare(),
@@ -41,12 +69,30 @@ export function findEnvironment(db: DbOrTx, projectId: string, key: string): Env
 
 /** An environment with its project, only within the account. */
 export function findEnvironmentById(db: DbOrTx, accountId: string, id: string): { environment: EnvironmentRow; project: ProjectRow } | undefined {
-  return db
-    .select({ environment: environments, project: projects })
-    .from(environments)
-    .innerJoin(projects, eq(projects.id, environments.projectId))
-    .where(and(eq(environments.id, id), eq(projects.accountId, accountId)))
-    .get();
+  const query = prepared(db, 'findEnvironmentById', (d) =>
+    d
+      .select({ environment: environments, project: projects })
+      .from(environments)
+      .innerJoin(projects, eq(projects.id, environments.projectId))
+      .where(and(eq(environments.id, sql.placeholder('id')), eq(projects.accountId, sql.placeholder('accountId'))))
+      .prepare(),
+  );
+  return query.get({ accountId, id });
+}
+
+/** Environments with their projects by id, only within the account, in no particular order. */
+export function findEnvironmentsByIds(db: DbOrTx, accountId: string, ids: readonly string[]): Array<{ environment: EnvironmentRow; project: ProjectRow }> {
+  if (ids.length === 0) return [];
+  const size = inListSize(ids.length);
+  const query = prepared(db, `findEnvironmentsByIds:${size}`, (d) =>
+    d
+      .select({ environment: environments, project: projects })
+      .from(environments)
+      .innerJoin(projects, eq(projects.id, environments.projectId))
+      .where(and(inArray(environments.id, inListPlaceholders('id', size)), eq(projects.accountId, sql.placeholder('accountId'))))
+      .prepare(),
+  );
+  return query.all({ accountId, ...inListValues('id', ids, size) });
 }
 
 export function insertEnvironment(db: DbOrTx, row: typeof environments.$inferInsert): EnvironmentRow {
@@ -60,6 +106,16 @@ export function flagsOfProject(db: DbOrTx, projectId: string): FlagRow[] {
   return query.all({ projectId });
 }
 
+/** The flags of these projects, each project's in the order of flagsOfProject. */
+export function flagsOfProjects(db: DbOrTx, projectIds: readonly string[]): FlagRow[] {
+  if (projectIds.length === 0) return [];
+  const size = inListSize(projectIds.length);
+  const query = prepared(db, `flagsOfProjects:${size}`, (d) =>
+    d.select().from(flags).where(inArray(flags.projectId, inListPlaceholders('p', size))).orderBy(flags.createdAt, flags.key).prepare(),
+  );
+  return query.all(inListValues('p', projectIds, size));
+}
+
 export function findFlag(db: DbOrTx, projectId: string, key: string): FlagRow | undefined {
   const query = prepared(db, 'findFlag', (d) =>
     d.select().from(flags).where(and(eq(flags.projectId, sql.placeholder('projectId')), eq(flags.key, sql.placeholder('key')))).prepare(),
@@ -67,14 +123,44 @@ export function findFlag(db: DbOrTx, projectId: string, key: string): FlagRow | 
   return query.get({ projectId, key });
 }
 
+/** Flags by (project, key) pair; a superset when several projects are asked for: callers match the pairs. */
+export function findFlagsByKeys(db: DbOrTx, keys: ReadonlyArray<{ projectId: string; key: string }>): FlagRow[] {
+  if (keys.length === 0) return [];
+  const projectIds = [...new Set(keys.map((k) => k.projectId))];
+  const flagKeys = [...new Set(keys.map((k) => k.key))];
+  const [p, k] = [inListSize(projectIds.length), inListSize(flagKeys.length)];
+  const query = prepared(db, `findFlagsByKeys:${p}:${k}`, (d) =>
+    d.select().from(flags).where(and(inArray(flags.projectId, inListPlaceholders('p', p)), inArray(flags.key, inListPlaceholders('k', k)))).prepare(),
+  );
+  return query.all({ ...inListValues('p', projectIds, p), ...inListValues('k', flagKeys, k) });
+}
+
 /** A flag with its project, only within the account. */
 export function findFlagById(db: DbOrTx, accountId: string, id: string): { flag: FlagRow; project: ProjectRow } | undefined {
-  return db
-    .select({ flag: flags, project: projects })
-    .from(flags)
-    .innerJoin(projects, eq(projects.id, flags.projectId))
-    .where(and(eq(flags.id, id), eq(projects.accountId, accountId)))
-    .get();
+  const query = prepared(db, 'findFlagById', (d) =>
+    d
+      .select({ flag: flags, project: projects })
+      .from(flags)
+      .innerJoin(projects, eq(projects.id, flags.projectId))
+      .where(and(eq(flags.id, sql.placeholder('id')), eq(projects.accountId, sql.placeholder('accountId'))))
+      .prepare(),
+  );
+  return query.get({ accountId, id });
+}
+
+/** Flags with their projects by id, only within the account, in no particular order. */
+export function findFlagsByIds(db: DbOrTx, accountId: string, ids: readonly string[]): Array<{ flag: FlagRow; project: ProjectRow }> {
+  if (ids.length === 0) return [];
+  const size = inListSize(ids.length);
+  const query = prepared(db, `findFlagsByIds:${size}`, (d) =>
+    d
+      .select({ flag: flags, project: projects })
+      .from(flags)
+      .innerJoin(projects, eq(projects.id, flags.projectId))
+      .where(and(inArray(flags.id, inListPlaceholders('id', size)), eq(projects.accountId, sql.placeholder('accountId'))))
+      .prepare(),
+  );
+  return query.all({ accountId, ...inListValues('id', ids, size) });
 }
 
 export function insertFlag(db: DbOrTx, row: typeof flags.$inferInsert): FlagRow {
@@ -101,6 +187,22 @@ export function flagIsOn(db: DbOrTx, flagId: string, environmentId: string): boo
       .prepare(),
   );
   return query.get({ flagId, environmentId })?.on ?? false;
+}
+
+/** The stored states among these (flag, environment) pairs (a superset when there are several: callers match them); a missing pair is off. */
+export function flagStatesOf(db: DbOrTx, pairs: ReadonlyArray<{ flagId: string; environmentId: string }>): Array<{ flagId: string; environmentId: string; on: boolean }> {
+  if (pairs.length === 0) return [];
+  const flagIds = [...new Set(pairs.map((p) => p.flagId))];
+  const environmentIds = [...new Set(pairs.map((p) => p.environmentId))];
+  const [f, e] = [inListSize(flagIds.length), inListSize(environmentIds.length)];
+  const query = prepared(db, `flagStatesOf:${f}:${e}`, (d) =>
+    d
+      .select({ flagId: flagStates.flagId, environmentId: flagStates.environmentId, on: flagStates.on })
+      .from(flagStates)
+      .where(and(inArray(flagStates.flagId, inListPlaceholders('f', f)), inArray(flagStates.environmentId, inListPlaceholders('e', e))))
+      .prepare(),
+  );
+  return query.all({ ...inListValues('f', flagIds, f), ...inListValues('e', environmentIds, e) });
 }
 
 export function setFlagState(db: DbOrTx, flagId: string, environmentId: string, on: boolean): void {

@@ -3,7 +3,7 @@ import type { DbOrTx } from '../db/client.ts';
 import { customRoles, type CustomRoleRow } from '../db/schema/roles.ts';
 import { tokenCustomRoles, tokenSecrets, tokens, type TokenKind, type TokenRow } from '../db/schema/tokens.ts';
 import { keysetBounds, type KeysetPage } from './keyset.ts';
-import { prepared } from './prepared.ts';
+import { nullable, prepared } from './prepared.ts';
 
 /** SQL for access tokens. Deleted tokens are tombstones: every read here skips them. */
 
@@ -17,12 +17,61 @@ export function findTokenById(db: DbOrTx, accountId: string, id: string): TokenR
   return query.get({ accountId, id });
 }
 
+/** Prepared (the write path of createToken): nullable encoded columns go through `nullable`, see store/prepared.ts. */
 export function insertToken(db: DbOrTx, row: typeof tokens.$inferInsert): TokenRow {
-  return db.insert(tokens).values(row).returning().get();
+  const query = prepared(db, 'insertToken', (d) =>
+    d
+      .insert(tokens)
+      .values({
+        id: sql.placeholder('id'),
+        accountId: sql.placeholder('accountId'),
+        kind: sql.placeholder('kind'),
+        ownerId: sql.placeholder('ownerId'),
+        name: sql.placeholder('name'),
+        description: sql.placeholder('description'),
+        role: sql.placeholder('role'),
+        inlinePolicy: sql`${sql.placeholder('inlinePolicy')}`,
+        roleAttributes: sql`${sql.placeholder('roleAttributes')}`,
+        defaultApiVersion: sql.placeholder('defaultApiVersion'),
+        obscuredSecret: sql.placeholder('obscuredSecret'),
+        expiresAt: sql`${sql.placeholder('expiresAt')}`,
+        lastUsedAt: sql`${sql.placeholder('lastUsedAt')}`,
+        createdAt: sql.placeholder('createdAt'),
+        updatedAt: sql.placeholder('updatedAt'),
+        deletedAt: sql`${sql.placeholder('deletedAt')}`,
+      })
+      .returning()
+      .prepare(),
+  );
+  const inserted = query.get({
+    ...row,
+    description: row.description ?? null,
+    role: row.role ?? null,
+    inlinePolicy: nullable(tokens.inlinePolicy, row.inlinePolicy),
+    roleAttributes: nullable(tokens.roleAttributes, row.roleAttributes),
+    expiresAt: nullable(tokens.expiresAt, row.expiresAt),
+    lastUsedAt: nullable(tokens.lastUsedAt, row.lastUsedAt),
+    deletedAt: nullable(tokens.deletedAt, row.deletedAt),
+  });
+  if (!inserted) throw new Error('insert returned no row');
+  return inserted;
 }
 
+/** Prepared, like insertToken. */
 export function insertTokenSecret(db: DbOrTx, row: typeof tokenSecrets.$inferInsert): void {
-  db.insert(tokenSecrets).values(row).run();
+  const query = prepared(db, 'insertTokenSecret', (d) =>
+    d
+      .insert(tokenSecrets)
+      .values({
+        secretHash: sql.placeholder('secretHash'),
+        tokenId: sql.placeholder('tokenId'),
+        createdAt: sql.placeholder('createdAt'),
+        replacedAt: sql`${sql.placeholder('replacedAt')}`,
+        validUntil: sql`${sql.placeholder('validUntil')}`,
+      })
+      .prepare(),
+  );
+  query.run({ ...row, replacedAt: nullable(tokenSecrets.replacedAt, row.replacedAt), validUntil: nullable(tokenSecrets.validUntil, row.validUntil) });
 }
 
 /** Replaces a token's custom roles with the given ones. */

@@ -57,6 +57,7 @@ const ACCOUNT_ROWS: Record<string, string> = {
   flags: 'SELECT x.* FROM flags x JOIN projects p ON p.id = x.project_id WHERE p.account_id = ?',
   flag_states: 'SELECT x.* FROM flag_states x JOIN flags f ON f.id = x.flag_id JOIN projects p ON p.id = f.project_id WHERE p.account_id = ?',
   audit_entries: "SELECT x.* FROM audit_entries x WHERE x.account_id = ? AND x.outcome = 'success'",
+  audit_checkpoints: 'SELECT x.* FROM audit_checkpoints x WHERE x.account_id = ?',
 };
 
 /**

@@ -37,3 +37,18 @@ export const auditEntries = sqliteTable(
   ],
 );
 export type AuditEntryRow = typeof auditEntries.$inferSelect;
+
+/**
+ * Per account, the newest entry a verification found intact with every entry before it:
+ * incremental verification trusts the chain up to here and checks only what follows. Advanced
+ * only by a verification that succeeded up to that entry; a full verification that finds a
+ * break below it moves it back to the last entry it proved.
+ */
+export const auditCheckpoints = sqliteTable('audit_checkpoints', {
+  accountId: text('account_id').primaryKey().references(() => accounts.id),
+  seq: integer('seq').notNull(),
+  entryId: text('entry_id').notNull(),
+  hash: text('hash').notNull(),
+  verifiedAt: timestamp('verified_at').notNull(),
+});
+export type AuditCheckpointRow = typeof auditCheckpoints.$inferSelect;

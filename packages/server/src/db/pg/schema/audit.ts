@@ -32,3 +32,12 @@ export const auditEntries = pgTable(
     index('audit_token_ix').on(t.accountId, t.tokenId, t.seq),
   ],
 );
+
+/** Mirrors ../../schema/audit.ts: per account, the newest entry a verification found intact. */
+export const auditCheckpoints = pgTable('audit_checkpoints', {
+  accountId: text('account_id').primaryKey().references(() => accounts.id),
+  seq: integer('seq').notNull(),
+  entryId: text('entry_id').notNull(),
+  hash: text('hash').notNull(),
+  verifiedAt: timestamp('verified_at').notNull(),
+});
