@@ -7,16 +7,16 @@ function Viewer() {
   const [{ data, error }] = useQuery({ query: types.ViewerDocument });
   const [, createToken] = useMutation(types.CreateTokenDocument);
   if (error) return <p>{error.message}</p>;
-  // data is typed from the document: data.viewer.member.email is a string.
-  const email: string | undefined = data?.viewer.member.email;
+  // data is typed from the document: data.viewer.member.email is a string (root fields are nullable).
+  const email: string | undefined = data?.viewer?.member.email;
   return <button onClick={() => void createToken({ input: { name: 'from-react', role: 'READER' } })}>{email ?? '…'}</button>;
 }
 
 const client = new Client({
   url: '/graphql',
   exchanges: [fetchExchange],
-  preferGetMethod: false,
-  fetchOptions: () => ({ headers: { authorization: localStorage.getItem('latchkey') ?? '' } }),
+  // urql's defaults (queries as GET) work; the credential travels in the Authorization header.
+  fetchOptions: () => ({ headers: { authorization: sessionStorage.getItem('latchkey') ?? '' } }),
 });
 const root = document.getElementById('root');
 if (root) createRoot(root).render(<Provider value={client}><Viewer /></Provider>);
