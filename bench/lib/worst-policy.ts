@@ -99,11 +99,12 @@ export function worstPolicies(self: string): WorstPolicy[] {
     resources: Array.from({ length: 200 }, () => request(tokenPrefix, random, keyLength)),
   };
 
-  // Role attributes: the pattern budget reached through values (5 values × 200 specifiers).
-  const values = Math.floor(POLICY_LIMITS.patternsPerGrant / L.resourcesPerPolicy);
+  // Role attributes: the per-grant pattern budget used up through two values per specifier.
+  const values = 2;
+  const attributeSpecifiers = Math.min(L.resourcesPerPolicy, Math.floor(POLICY_LIMITS.patternsPerGrant / values));
   const attributes: WorstPolicy = {
-    name: `role attributes: ${L.resourcesPerPolicy} specifiers × ${values} values`,
-    policy: statements(L.resourcesPerPolicy, (i, effect) => `${tokenPrefix}${key(keyLength - 30, i, effect)}\${roleAttribute/p}`),
+    name: `role attributes: ${attributeSpecifiers} specifiers × ${values} values`,
+    policy: statements(attributeSpecifiers, (i, effect) => `${tokenPrefix}${key(keyLength - 30, i, effect)}\${roleAttribute/p}`),
     within: 'reader',
     roleAttributes: { p: Array.from({ length: values }, (_, v) => `v${v}${'ab'.repeat(8)}`) },
     resources: Array.from({ length: 200 }, () => request(tokenPrefix, random, keyLength)),

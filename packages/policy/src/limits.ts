@@ -40,7 +40,7 @@ export const POLICY_LIMITS = Object.freeze({
    * it grants nothing. Dropping a whole grant only ever removes permissions (deny wins only
    * inside a grant), so decisions and `contains` stay sound.
    */
-  patternsPerGrant: 200,
+  patternsPerGrant: 150,
 });
 
 export type PolicyLimits = typeof POLICY_LIMITS;
