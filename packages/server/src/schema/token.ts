@@ -404,7 +404,7 @@ builder.mutationFields((t) => ({
 const TokenScopeCheck = builder.objectRef<ScopeCheck>('TokenScopeCheck').implement({
   description: 'Whether createToken would accept a token for you, decided by the same creation caps and no-escalation rule.',
   fields: (t) => ({
-    allowed: t.exposeBoolean('allowed', { description: 'True when createToken with this input would succeed (limits and uniqueness aside).' }),
+    allowed: t.exposeBoolean('allowed', { description: 'True when createToken with this input would succeed now (a full service-token limit answers LIMIT_EXCEEDED here too).' }),
     action: t.string({ nullable: true, description: 'When refused: the first action the token would have that you do not.', resolve: (c) => (c.allowed ? null : c.action) }),
     resource: t.string({ nullable: true, description: 'When refused: the resource of that action.', resolve: (c) => (c.allowed ? null : c.resource) }),
     reason: t.string({ nullable: true, description: 'When refused: why, in words.', resolve: (c) => (c.allowed ? null : c.reason) }),
