@@ -1,4 +1,4 @@
-import { contains, type Containment, type Grant } from '@latchkey/policy';
+import { contains, type Containment, type Grant, type RoleAttributes } from '@latchkey/policy';
 import type { Caller } from '../auth/caller.ts';
 import type { DbOrTx } from '../db/client.ts';
 import type { MemberRow } from '../db/schema/members.ts';
@@ -87,7 +87,7 @@ const granteeKey = (grantee: Grantee): string => `${grantee.kind}:${Object.value
 export function authoritiesBefore(db: DbOrTx, caller: Caller, limit: Authority, grantees: readonly Grantee[]): AuthoritySnapshot {
   const out = new Map<string, GranteeAuthority>();
   for (const grantee of grantees) {
-    const authority = authorityOf(db, caller.accountId, grantee, limit.self, caller.member);
+    const authority = authorityOf(db, caller, grantee, limit.self);
     if (authority) out.set(granteeKey(grantee), authority);
   }
   return out;
@@ -101,7 +101,13 @@ function asHolder(member: MemberRow): MemberRow {
   return member.status === 'invited' ? { ...member, status: 'active' } : member;
 }
 
-function authorityOf(db: DbOrTx, accountId: string, grantee: Grantee, self: string, callerMember: MemberRow): GranteeAuthority | null {
+/** The role attributes the caller's own grants are read with: a service token keeps its creator's from when it was made. */
+export function callerAttributes(caller: Caller): RoleAttributes {
+  return caller.credential.kind === 'service' ? (caller.credential.token.roleAttributes ?? {}) : caller.member.roleAttributes;
+}
+
+function authorityOf(db: DbOrTx, caller: Caller, grantee: Grantee, self: string): GranteeAuthority | null {
+  const { accountId } = caller;
   switch (grantee.kind) {
     case 'member': {
       const member = findMemberById(db, accountId, grantee.memberId);
@@ -121,7 +127,7 @@ function authorityOf(db: DbOrTx, accountId: string, grantee: Grantee, self: stri
     case 'role': {
       const role = findRoleById(db, accountId, grantee.roleId);
       if (!role) return null;
-      return { what: `custom role "${role.key}"`, sets: [[roleGrant(role, callerMember.roleAttributes, self)]] };
+      return { what: `custom role "${role.key}"`, sets: [[roleGrant(role, callerAttributes(caller), self)]] };
     }
     case 'team': {
       const team = findTeamById(db, accountId, grantee.teamId);
@@ -190,7 +196,7 @@ export function escalation(db: DbOrTx, caller: Caller, limit: Authority, check: 
     const key = granteeKey(grantee);
     if (seen.has(key)) continue;
     seen.add(key);
-    const authority = authorityOf(db, caller.accountId, grantee, limit.self, caller.member);
+    const authority = authorityOf(db, caller, grantee, limit.self);
     if (!authority) continue;
     const before = check.before?.get(key)?.sets;
     for (const outer of limit.sets) {

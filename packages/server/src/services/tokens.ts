@@ -39,6 +39,7 @@ import {
   assertNoEscalation,
   assertResetWithinCaller,
   authoritiesBefore,
+  callerAttributes,
   callerAuthority,
   issuedExpiry,
   withinAuthority,
@@ -463,11 +464,6 @@ function issue(context: Context, limit: Authority, token: NewToken, audit: { act
   return { token: remember(context, row), secret };
 }
 
-/** The role attributes a new service token keeps: its creator's as they are now. */
-function creatorAttributes(caller: Caller): RoleAttributes {
-  return caller.credential.kind === 'service' ? (caller.credential.token.roleAttributes ?? {}) : caller.member.roleAttributes;
-}
-
 function createdChanges(token: NewToken): AuditChanges {
   const changes: AuditChanges = {
     name: { after: token.name },
@@ -493,7 +489,8 @@ export function createToken(context: Context, id: string, input: CreateTokenInpu
   const kind: TokenKind = input.serviceToken ? 'service' : 'personal';
   const resource = newTokenResource(caller, kind, id);
   const expiresAt = issuedExpiry(caller, requestedExpiry, 'createAccessToken', resource);
-  const roleAttributes = kind === 'service' ? creatorAttributes(caller) : null;
+  // A new service token keeps its creator's role attributes as they are now.
+  const roleAttributes = kind === 'service' ? callerAttributes(caller) : null;
   const limit = callerAuthority(context.app.db, caller);
   assertScopeCaps(context, limit, { action: 'createAccessToken', resource, kind, scope, owner: caller.member, serviceAttributes: roleAttributes ?? {} });
   const token: NewToken = { id, kind, name, description, scope, defaultApiVersion, expiresAt, roleAttributes };
