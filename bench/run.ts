@@ -1,13 +1,15 @@
 /**
  * `pnpm bench`: every benchmark in one run on this machine, one table, and the raw figures as
  * JSON in bench/results/<date>.json. Figures are printed, never asserted.
- * BENCH_ONLY=policy,http,cpu,scale,revocation,worst,audit runs a subset.
+ * BENCH_ONLY=policy,http,cpu,scale,revocation,worst,audit runs a subset; BENCH_ONLY=cluster (not in
+ * the default run: it needs a PostgreSQL, see bench/cluster.ts) the multi-instance figures.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchAuditVerify, type AuditVerifyResult } from './audit-verify.ts';
+import { benchCluster, type ClusterResult } from './cluster.ts';
 import { benchCpu, type CpuResult } from './cpu.ts';
 import { benchHttp, type HttpResult } from './http.ts';
 import { fmt, formatTable } from './lib/table.ts';
@@ -28,6 +30,7 @@ const results: {
   revocation?: RevocationResult;
   worst?: WorstCaseResult;
   audit?: AuditVerifyResult;
+  cluster?: ClusterResult;
 } = {
   machine,
   date: new Date().toISOString(),
@@ -104,8 +107,24 @@ if (only.has('worst')) {
   row('worst', 'machine load average (1 min) before / after', `${fmt.num(worst.load.before)} / ${fmt.num(worst.load.after)}`);
 }
 
+if (only.has('cluster')) {
+  const c = (results.cluster = await step('PostgreSQL and several instances', () => benchCluster()));
+  const load = (l: { requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: number; non2xx: number }) =>
+    `${fmt.int(l.requestsPerSecond)} (${l.p50Ms}/${l.p99Ms} ms)${l.errors + l.non2xx ? `, ${l.errors + l.non2xx} failed` : ''}`;
+  row('cluster', 'authenticated req/s (p50/p99): PostgreSQL', load(c.postgres.authenticated));
+  row('cluster', 'authenticated req/s (p50/p99): SQLite', load(c.sqlite.authenticated), `PostgreSQL ${fmt.pct(c.postgres.authenticated.requestsPerSecond / c.sqlite.authenticated.requestsPerSecond)} of SQLite`);
+  row('cluster', `createToken p50/p99 (${c.postgres.createToken.samples} sequential): PostgreSQL`, `${fmt.ms(c.postgres.createToken.p50Ms)} / ${fmt.ms(c.postgres.createToken.p99Ms)}`);
+  row('cluster', `createToken p50/p99 (${c.sqlite.createToken.samples} sequential): SQLite`, `${fmt.ms(c.sqlite.createToken.p50Ms)} / ${fmt.ms(c.sqlite.createToken.p99Ms)}`);
+  row('cluster', 'PostgreSQL, 1 instance direct req/s (p50/p99)', load(c.scaling.oneDirect));
+  row('cluster', '1 instance behind the round-robin proxy', load(c.scaling.oneBehindProxy));
+  row('cluster', '3 instances behind the round-robin proxy', load(c.scaling.threeBehindProxy), `${fmt.num(c.scaling.threeToOne)}× one (2 cores: see caveat)`);
+  row('cluster', `cross-instance revocation → 401, p50/p99/max (${c.revocation.samples} of ${c.revocation.observations})`, `${fmt.ms(c.revocation.p50Ms)} / ${fmt.ms(c.revocation.p99Ms)} / ${fmt.ms(c.revocation.maxMs)}`, '≤ 100 ms');
+  row('cluster', 'revoked secret: served after ack / never refused (2 s) / served again', `${c.revocation.servedAfterAck} / ${c.revocation.neverRefused} / ${c.revocation.servedAgain}`, '— / 0 / 0');
+}
+
 console.log(`\nLatchkey benchmarks — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}\n`);
 console.log(formatTable(['part', 'measure', 'value', 'goal'], rows));
+if (results.cluster) console.log(`\ncluster: one vs three instances: ${results.cluster.scaling.caveat}.`);
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results', `${results.date.replace(/[:.]/g, '-')}.json`);
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify(results, null, 2));

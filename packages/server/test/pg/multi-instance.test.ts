@@ -1,0 +1,282 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../src/services/limits.ts';
+import {
+  CLUSTER_OWNER_EMAIL,
+  CLUSTER_OWNER_PASSWORD,
+  addMember,
+  addressFor,
+  errorCode,
+  gql,
+  gqlOk,
+  login,
+  measureRevocations,
+  percentile,
+  refusalLatencies,
+  startCluster,
+  type Cluster,
+  type ClusterDatabase,
+  type Instance,
+} from './cluster.ts';
+import { createTestDatabase, describePg, type TestDatabase } from './pg-helpers.ts';
+
+/**
+ * Issue 15: three server processes on one PostgreSQL database behave as one server. Everything
+ * goes through raw GraphQL over HTTP, each instance a real `node src/main.ts`.
+ *
+ * LATCHKEY_TEST_CLUSTER_SQLITE=1 runs the same file over one SQLite file shared by the three
+ * processes instead: caches and limits are then per process, and the revocation and lockout tests
+ * fail there, which is what shows they can fail.
+ */
+
+const sqliteMode = process.env.LATCHKEY_TEST_CLUSTER_SQLITE === '1';
+const describeCluster = sqliteMode ? describe : describePg;
+
+const TIMEOUT = 180_000;
+
+describeCluster('three instances on one database', () => {
+  let database: TestDatabase | undefined;
+  let sqliteDir: string | undefined;
+  let cluster: Cluster;
+  let a: Instance, b: Instance, c: Instance;
+  let owner: string;
+
+  beforeAll(async () => {
+    let target: ClusterDatabase;
+    if (sqliteMode) {
+      sqliteDir = mkdtempSync(join(tmpdir(), 'latchkey-cluster-'));
+      target = { kind: 'sqlite', path: join(sqliteDir, 'latchkey.db') };
+    } else {
+      database = await createTestDatabase();
+      target = { kind: 'postgres', url: database.url, poolSize: 5 };
+    }
+    cluster = await startCluster(target, 3);
+    [a, b, c] = cluster.instances as [Instance, Instance, Instance];
+    owner = await login(a.url, CLUSTER_OWNER_EMAIL, CLUSTER_OWNER_PASSWORD, addressFor(0));
+  }, 120_000);
+  // Each instance's output, when a test failed (what the server logged is the diagnosis).
+  afterEach((context) => {
+    if (context.task.result?.state === 'fail') for (const instance of cluster.instances) console.log(`--- instance ${instance.name} output ---\n${instance.output().slice(-4_000)}`);
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+    await database?.drop();
+    if (sqliteDir) rmSync(sqliteDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('serves one account: the owner created by the first instance logs in on every instance', async () => {
+    if (database) {
+      // The instances really are on the test database (not on a SQLite file of their own).
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ email: string }>('SELECT email FROM members');
+        expect(rows.map((r) => r.email)).toEqual([CLUSTER_OWNER_EMAIL]);
+      } finally {
+        await client.end();
+      }
+    }
+    for (const instance of [a, b, c]) {
+      const session = await login(instance.url, CLUSTER_OWNER_EMAIL, CLUSTER_OWNER_PASSWORD, addressFor(0));
+      const data = await gqlOk<{ viewer: { member: { email: string; role: string } } }>(instance.url, '{ viewer { member { email role } } }', {}, { auth: session });
+      expect(data.viewer.member).toEqual({ email: CLUSTER_OWNER_EMAIL, role: 'OWNER' });
+    }
+  });
+
+  it(
+    'a credential revoked through one instance is refused by the two others on their next requests',
+    async () => {
+      // deleteToken / resetToken (no grace) / removeMember through A, B or C in turn, each secret
+      // cached by the two others first; both poll from the acknowledgement until they answer 401.
+      const revocations = await measureRevocations([a, b, c], owner, { count: 120, boundMs: 2_000, addressBase: 1_000, maxFailures: 3 });
+      const observations = revocations.flatMap((r) => r.observations.map((o) => ({ ...o, kind: r.kind, through: r.through })));
+      const latencies = refusalLatencies(revocations);
+      const servedAfterAck = observations.reduce((n, o) => n + o.servedAfterAck, 0);
+      console.log(
+        `cross-instance revocation: ${revocations.length} revocations, ${observations.length} observations; ` +
+          `refused after p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms; ` +
+          `${servedAfterAck} requests served after the acknowledgement (before the notification arrived)`,
+      );
+      // Correctness, not speed: every observer refused each revoked secret within the generous
+      // bound, with 401 (not another status), and never served it again once it had refused it.
+      expect(observations.filter((o) => o.refusedAfterMs === null)).toEqual([]);
+      expect(observations.filter((o) => o.unexpectedStatus !== null)).toEqual([]);
+      expect(observations.filter((o) => o.servedAgain)).toEqual([]);
+      expect(new Set(revocations.map((r) => r.kind))).toEqual(new Set(['deleteToken', 'resetToken', 'removeMember']));
+    },
+    TIMEOUT,
+  );
+
+  it(
+    '300 concurrent service-token creations over three instances with a limit of 5 create exactly 5',
+    async () => {
+      await gqlOk(a.url, 'mutation { updateAccount(input: { serviceTokenLimit: 5 }) { account { serviceTokenLimit } } }', {}, { auth: owner });
+      // Every instance reads the new limit (account settings are not cached across a change).
+      for (const instance of [a, b, c]) {
+        const data = await gqlOk<{ account: { serviceTokenLimit: number } }>(instance.url, '{ account { serviceTokenLimit } }', {}, { auth: owner });
+        expect(data.account.serviceTokenLimit).toBe(5);
+      }
+      const instances = [a, b, c];
+      const results = await Promise.all(
+        Array.from({ length: 300 }, (_, i) =>
+          gql<{ createToken: { token: { id: string } } }>(
+            (instances[i % 3] as Instance).url,
+            'mutation($i: CreateTokenInput!) { createToken(input: $i) { token { id kind } } }',
+            { i: { name: `service ${i}`, role: 'READER', serviceToken: true } },
+            { auth: owner },
+          ),
+        ),
+      );
+      const created = results.filter((r) => r.status === 200 && r.data?.createToken);
+      const refused = results.filter((r) => errorCode(r) === 'LIMIT_EXCEEDED');
+      const other = results.filter((r) => !created.includes(r) && !refused.includes(r));
+      expect(other.map((r) => ({ status: r.status, errors: r.errors }))).toEqual([]);
+      expect(created).toHaveLength(5);
+      expect(refused).toHaveLength(295);
+      for (const instance of instances) {
+        const listed = await gqlOk<{ tokens: { totalCount: number; nodes: Array<{ kind: string }> } }>(
+          instance.url,
+          '{ tokens(first: 100, showAll: true, kind: SERVICE) { totalCount nodes { kind } } }',
+          {},
+          { auth: owner },
+        );
+        expect(listed.tokens.totalCount).toBe(5);
+        expect(listed.tokens.nodes).toHaveLength(5);
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'the audit chain verifies after concurrent writes through all three instances',
+    async () => {
+      await gqlOk(a.url, 'mutation { createProject(input: { key: "audited", name: "Audited" }) { project { key } } }', {}, { auth: owner });
+      const instances = [a, b, c];
+      const writes = await Promise.all([
+        ...Array.from({ length: 60 }, (_, i) =>
+          gql((instances[i % 3] as Instance).url, 'mutation($k: String!) { createFlag(input: { projectKey: "audited", key: $k, name: $k }) { flag { key } } }', { k: `flag-${i}` }, { auth: owner }),
+        ),
+        ...Array.from({ length: 30 }, (_, i) =>
+          gql((instances[i % 3] as Instance).url, 'mutation($i: CreateTokenInput!) { createToken(input: $i) { token { id } } }', { i: { name: `audited ${i}`, role: 'READER' } }, { auth: owner }),
+        ),
+      ]);
+      expect(writes.filter((w) => w.status !== 200 || w.errors).map((w) => w.errors)).toEqual([]);
+
+      const heads = new Set<string>();
+      for (const instance of instances) {
+        const data = await gqlOk<{
+          verifyAuditLog: { ok: boolean; entries: number; headSeq: number | null; headHash: string | null; firstBrokenLink: unknown };
+          auditLog: { totalCount: number };
+        }>(instance.url, '{ verifyAuditLog(full: true) { ok entries headSeq headHash firstBrokenLink { seq reason detail } } auditLog(first: 1) { totalCount } }', {}, { auth: owner });
+        expect(data.verifyAuditLog.firstBrokenLink).toBeNull();
+        expect(data.verifyAuditLog.ok).toBe(true);
+        // Every entry is in the chain, the 90 writes' among them.
+        expect(data.verifyAuditLog.entries).toBe(data.auditLog.totalCount);
+        expect(data.verifyAuditLog.entries).toBeGreaterThanOrEqual(90);
+        heads.add(`${data.verifyAuditLog.headSeq}:${data.verifyAuditLog.headHash}`);
+      }
+      expect(heads.size).toBe(1); // all three see the same chain
+    },
+    TIMEOUT,
+  );
+
+  describe('bad logins lock an account out at the same threshold however they are spread', () => {
+    const threshold = DEFAULT_LIMITS.loginFailuresPerAccount;
+    let next = 50_000; // each attempt from its own address: only the per-account limit applies
+
+    /** Wrong passwords, one at a time, through `through(n)`, until one is refused RATE_LIMITED; returns how many failed before. */
+    async function failuresBeforeLockout(email: string, through: (n: number) => Instance): Promise<number> {
+      for (let n = 0; n < threshold * 4; n++) {
+        const res = await gql(through(n).url, 'mutation($i: LoginInput!) { login(input: $i) { secret } }', { i: { email, password: 'wrong-password' } }, { address: addressFor(next++) });
+        const code = errorCode(res);
+        if (code === 'RATE_LIMITED') {
+          expect(res.errors?.[0]?.extensions?.lockedUntil).toEqual(expect.any(String));
+          return n;
+        }
+        expect(code).toBe('UNAUTHENTICATED');
+      }
+      return Number.POSITIVE_INFINITY;
+    }
+
+    it(
+      'one instance, round-robin over three, and concurrently over three',
+      async () => {
+        const single = await addMember(a.url, owner, 'lockout-single@cluster.test');
+        const spread = await addMember(a.url, owner, 'lockout-spread@cluster.test');
+        const burst = await addMember(a.url, owner, 'lockout-burst@cluster.test');
+        const instances = [a, b, c];
+
+        expect(await failuresBeforeLockout(single.email, () => a)).toBe(threshold);
+        expect(await failuresBeforeLockout(spread.email, (n) => instances[n % 3] as Instance)).toBe(threshold);
+        // Locked everywhere: the right password is refused by each instance.
+        for (const instance of instances) {
+          const res = await gql(instance.url, 'mutation($i: LoginInput!) { login(input: $i) { secret } }', { i: { email: spread.email, password: spread.password } }, { address: addressFor(next++) });
+          expect(errorCode(res)).toBe('RATE_LIMITED');
+        }
+
+        // 3 × threshold wrong passwords at once over the three: exactly `threshold` are checked.
+        const results = await Promise.all(
+          Array.from({ length: threshold * 3 }, (_, n) =>
+            gql((instances[n % 3] as Instance).url, 'mutation($i: LoginInput!) { login(input: $i) { secret } }', { i: { email: burst.email, password: 'wrong-password' } }, { address: addressFor(next + n) }),
+          ),
+        );
+        next += threshold * 3;
+        const codes = results.map(errorCode);
+        expect(codes.filter((code) => code === 'UNAUTHENTICATED')).toHaveLength(threshold);
+        expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(threshold * 2);
+      },
+      TIMEOUT,
+    );
+  });
+
+  it(
+    'SIGKILL of an instance mid-stream: every acknowledged write is visible through another, the two others keep serving',
+    async () => {
+      await gqlOk(a.url, 'mutation { createProject(input: { key: "crash", name: "Crash" }) { project { key } } }', {}, { auth: owner });
+      const acknowledged: string[] = [];
+      let sent = 0;
+      let killed = false;
+      // Four writers stream createFlag through C; once 40 are acknowledged C is killed, and each
+      // writer stops at its first failed request (connection reset or refused).
+      const writer = async () => {
+        for (;;) {
+          const key = `crash-${sent++}`;
+          let res;
+          try {
+            res = await gql<{ createFlag: { flag: { key: string } } }>(c.url, 'mutation($k: String!) { createFlag(input: { projectKey: "crash", key: $k, name: $k }) { flag { key } } }', { k: key }, { auth: owner });
+          } catch {
+            return;
+          }
+          if (res.status === 200 && res.data?.createFlag.flag.key === key) acknowledged.push(key);
+          else if (!killed) throw new Error(`a write through C failed before the kill: ${JSON.stringify(res)}`);
+          if (acknowledged.length >= 40 && !killed) {
+            killed = true;
+            c.child.kill('SIGKILL');
+          }
+        }
+      };
+      await Promise.all([writer(), writer(), writer(), writer()]);
+      expect(await c.exited).toBeNull(); // killed by the signal, not exited
+      expect(acknowledged.length).toBeGreaterThanOrEqual(40);
+
+      for (const survivor of [a, b]) {
+        const data = await gqlOk<{ project: { flags: Array<{ key: string }> } }>(survivor.url, '{ project(key: "crash") { flags { key } } }', {}, { auth: owner });
+        const visible = new Set(data.project.flags.map((f) => f.key));
+        expect(acknowledged.filter((key) => !visible.has(key))).toEqual([]);
+      }
+      // The two others keep serving: writes, reads, a revocation between them, the audit chain.
+      for (const [i, survivor] of [a, b].entries()) {
+        await gqlOk(survivor.url, 'mutation($k: String!) { createFlag(input: { projectKey: "crash", key: $k, name: $k }) { flag { key } } }', { k: `after-${i}` }, { auth: owner });
+      }
+      const revocations = await measureRevocations([a, b], owner, { count: 6, addressBase: 90_000, maxFailures: 1 });
+      expect(revocations.flatMap((r) => r.observations).filter((o) => o.refusedAfterMs === null || o.servedAgain)).toEqual([]);
+      const verified = await gqlOk<{ verifyAuditLog: { ok: boolean } }>(b.url, '{ verifyAuditLog(full: true) { ok } }', {}, { auth: owner });
+      expect(verified.verifyAuditLog.ok).toBe(true);
+    },
+    TIMEOUT,
+  );
+});
