@@ -180,7 +180,7 @@ export async function benchCluster(): Promise<ClusterResult> {
             samples: latencies.length,
             p50Ms: percentile(latencies, 50),
             p99Ms: percentile(latencies, 99),
-            maxMs: Math.max(...latencies),
+            maxMs: latencies.length ? Math.max(...latencies) : Number.NaN,
             servedAfterAck: observations.reduce((n, o) => n + o.servedAfterAck, 0),
             neverRefused: observations.filter((o) => o.refusedAfterMs === null).length,
             servedAgain: observations.filter((o) => o.servedAgain).length,
