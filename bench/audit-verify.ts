@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../packages/server/src/app.ts';
+import { createApp, sqliteOf } from '../packages/server/src/app.ts';
 import type { AuditEntryRow } from '../packages/server/src/db/schema/audit.ts';
 import { loadConfig } from '../packages/server/src/config.ts';
 import { silentLogger } from '../packages/server/src/logger.ts';
@@ -44,7 +44,7 @@ function seedChain(dbPath: string, count: number): { accountId: string; seconds:
     const started = performance.now();
     const owner = findMemberByEmail(app.db, app.config.ownerEmail);
     if (!owner) throw new Error('no owner');
-    const sqlite = app.database.sqlite;
+    const sqlite = sqliteOf(app);
     const insert = sqlite.prepare(
       `INSERT INTO audit_entries (id, account_id, seq, date, actor_id, credential_kind, token_id, session_id, action, resource, title,
          outcome, changes, request_id, ip, user_agent, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BASE62, SECRET_PREFIXES, secretChecksum } from '../packages/sdk/src/secrets.ts';
-import { createApp } from '../packages/server/src/app.ts';
+import { createApp, sqliteOf } from '../packages/server/src/app.ts';
 import { authenticate } from '../packages/server/src/auth/credentials.ts';
 import { loadConfig } from '../packages/server/src/config.ts';
 import { silentLogger } from '../packages/server/src/logger.ts';
@@ -60,7 +60,7 @@ export async function benchScale(count = Number(process.env.BENCH_TOKENS ?? 1_00
     const salt = 'S'.repeat(24);
 
     // Bulk load with prepared statements: this measures Latchkey on a big table, not the loader.
-    const sqlite = app.database.sqlite;
+    const sqlite = sqliteOf(app);
     const insertToken = sqlite.prepare(
       `INSERT INTO tokens (id, account_id, kind, owner_id, name, role, default_api_version, obscured_secret, created_at, updated_at)
        VALUES (?, ?, 'personal', ?, ?, 'reader', 20240415, ?, ?, ?)`,

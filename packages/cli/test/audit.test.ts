@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { json, latchkey } from './run.ts';
 import { OWNER_EMAIL, useServer } from './server.ts';
+import { sqliteOf } from '../../server/src/app.ts';
 
 const server = useServer();
 
@@ -40,7 +41,7 @@ describe('audit', { timeout: 60_000 }, () => {
     expect(intact.stdout).toMatch(/^OK: \d+ entries chain correctly/);
 
     // What an attacker with database access would do: drop the append-only triggers, edit a row.
-    const sqlite = server.app.database.sqlite;
+    const sqlite = sqliteOf(server.app);
     sqlite.exec('DROP TRIGGER IF EXISTS audit_entries_no_update; DROP TRIGGER IF EXISTS audit_entries_no_delete;');
     sqlite.prepare("UPDATE audit_entries SET title = 'nothing happened' WHERE seq = 1").run();
 

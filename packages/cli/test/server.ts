@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { bootstrapOwner, createApp, loadConfig, startServer, type App, type RunningServer } from '../../server/src/index.ts';
 import { hashPassword } from '../../server/src/auth/passwords.ts';
-import { accounts } from '../../server/src/db/schema/accounts.ts';
+import { accounts } from '../../server/src/db/tables.ts';
 import { newId } from '../../server/src/ids.ts';
 import { insertMember } from '../../server/src/store/members.ts';
 import { tempDir } from './run.ts';

@@ -15,19 +15,30 @@ export class PrincipalCache<K = string> {
 
   /** The cached principal for `key`, building (and caching) it on a miss. */
   get(key: K, build: () => CompiledPrincipal): CompiledPrincipal {
+    const hit = this.lookup(key);
+    if (hit !== undefined) return hit;
+    const built = build();
+    this.set(key, built);
+    return built;
+  }
+
+  /** The cached principal for `key` (refreshed as most recently used), or undefined: for callers that build asynchronously. */
+  lookup(key: K): CompiledPrincipal | undefined {
     const hit = this.entries.get(key);
     if (hit !== undefined) {
       this.entries.delete(key);
       this.entries.set(key, hit);
-      return hit;
     }
-    const built = build();
-    this.entries.set(key, built);
+    return hit;
+  }
+
+  set(key: K, principal: CompiledPrincipal): void {
+    this.entries.delete(key);
+    this.entries.set(key, principal);
     if (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next();
       if (oldest.done !== true) this.entries.delete(oldest.value);
     }
-    return built;
   }
 
   /** Whether `key` is cached (does not refresh it). */

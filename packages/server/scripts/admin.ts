@@ -39,15 +39,17 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  if (config.dbPath !== ':memory:' && !existsSync(config.dbPath)) {
+  if (!config.databaseUrl && config.dbPath !== ':memory:' && !existsSync(config.dbPath)) {
     console.error(`No database at ${config.dbPath} (set LATCHKEY_DB).`);
     return 2;
   }
   const password = argv.includes('--password-stdin') ? await readStdin() : process.env.LATCHKEY_NEW_PASSWORD || undefined;
-  const app = createApp(config, silentLogger);
+  const app = await createApp(config, silentLogger);
   try {
     const result = await resetPassword(app, email, password);
-    console.log(`Password reset for ${result.member.email}; ${result.sessionsEnded} session(s) ended. Restart a running server so it forgets them.`);
+    // On PostgreSQL the running instances hear the invalidation (LISTEN/NOTIFY); a SQLite server is another process that cannot.
+    const restart = config.databaseUrl ? '' : ' Restart a running server so it forgets them.';
+    console.log(`Password reset for ${result.member.email}; ${result.sessionsEnded} session(s) ended.${restart}`);
     if (result.generatedPassword) console.log(`New password (shown once): ${result.generatedPassword}`);
     return 0;
   } catch (error) {
@@ -57,7 +59,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     throw error;
   } finally {
-    app.close();
+    await app.close();
   }
 }
 

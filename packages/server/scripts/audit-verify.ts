@@ -15,7 +15,9 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { loadConfig } from '../src/config.ts';
 import * as schema from '../src/db/schema/index.ts';
-import { verifyAuditLog } from '../src/services/audit.ts';
+import { openPgDatabase } from '../src/db/pg/client.ts';
+import { useDialect } from '../src/db/tables.ts';
+import { verifyAuditLog, type AuditDatabase } from '../src/services/audit.ts';
 
 function accountArgument(argv: readonly string[]): string | undefined {
   const at = argv.indexOf('--account');
@@ -41,17 +43,29 @@ function progressPrinter(stream: NodeJS.WriteStream) {
   };
 }
 
+/** The configured database, read-only: SQLite through a read-only connection, PostgreSQL through a small pool. */
+function openReadOnly(): (AuditDatabase & { close(): Promise<void> }) | string {
+  const { dbPath, databaseUrl } = loadConfig();
+  if (databaseUrl) return openPgDatabase(databaseUrl, { poolSize: 2 });
+  if (dbPath !== ':memory:' && !existsSync(dbPath)) return `No database at ${dbPath} (set LATCHKEY_DB or LATCHKEY_DATABASE_URL).`;
+  const sqlite = new Database(dbPath, { readonly: true, fileMustExist: true });
+  useDialect('sqlite');
+  return {
+    db: drizzle(sqlite, { schema }),
+    transaction: () => Promise.reject(new Error('audit:verify never writes')),
+    close: async () => void sqlite.close(),
+  };
+}
+
 async function main(): Promise<number> {
-  const { dbPath } = loadConfig();
-  if (dbPath !== ':memory:' && !existsSync(dbPath)) {
-    console.error(`No database at ${dbPath} (set LATCHKEY_DB).`);
+  const database = openReadOnly();
+  if (typeof database === 'string') {
+    console.error(database);
     return 2;
   }
-  const sqlite = new Database(dbPath, { readonly: true, fileMustExist: true });
   try {
-    const db = drizzle(sqlite, { schema });
     const progress = progressPrinter(process.stderr);
-    const result = await verifyAuditLog(db, accountArgument(process.argv), { full: true, record: false, onProgress: progress.update });
+    const result = await verifyAuditLog(database, accountArgument(process.argv), { full: true, record: false, onProgress: progress.update });
     progress.done();
     if (!result.ok) {
       console.error(`Audit log BROKEN in account ${result.accountId} at entry ${result.seq} (id ${result.entryId}): ${result.reason} — ${result.detail}`);
@@ -61,7 +75,7 @@ async function main(): Promise<number> {
     for (const head of result.heads) console.log(`  account ${head.accountId}: head #${head.seq} ${head.hash}`);
     return 0;
   } finally {
-    sqlite.close();
+    await database.close();
   }
 }
 

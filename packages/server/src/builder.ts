@@ -52,7 +52,7 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
   DefaultInputFieldRequiredness: false;
   /** totalCount is computed only when the field is selected. */
-  Connection: { totalCount: () => number };
+  Connection: { totalCount: () => Promise<number> };
 }>({
   plugins: [ScopeAuthPlugin, RelayPlugin, ComplexityPlugin, 'rootFieldsNullable', 'structuralDescriptions'],
   defaultFieldNullability: false,

@@ -2,7 +2,14 @@ import { isAbsolute, resolve } from 'node:path';
 
 /** Everything the server reads from its environment, in one place (README's configuration table). */
 export interface Config {
+  /** The embedded SQLite file (LATCHKEY_DB), used unless `databaseUrl` is set. */
   dbPath: string;
+  /** `postgres://…` (LATCHKEY_DATABASE_URL): run on PostgreSQL; several instances may share it. */
+  databaseUrl: string | undefined;
+  /** Connections in each instance's PostgreSQL pool (LATCHKEY_DATABASE_POOL_SIZE). */
+  databasePoolSize: number;
+  /** Where the abuse limiters keep their counters when set (LATCHKEY_REDIS_URL); else PostgreSQL, or memory on SQLite. */
+  redisUrl: string | undefined;
   port: number;
   host: string;
   ownerEmail: string;
@@ -46,6 +53,12 @@ function trustedDocumentsFrom(value: string | undefined): Config['trustedDocumen
   throw new Error(`LATCHKEY_TRUSTED_DOCUMENTS must be "off" or "required", got "${value}"`);
 }
 
+function databaseUrlFrom(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^postgres(ql)?:\/\//.test(value)) throw new Error('LATCHKEY_DATABASE_URL must be a postgres:// URL (leave it unset for the embedded SQLite database)');
+  return value;
+}
+
 function intFrom(value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
@@ -65,6 +78,9 @@ function resolveFromInvocation(path: string, env: NodeJS.ProcessEnv): string {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     dbPath: resolveFromInvocation(env.LATCHKEY_DB ?? './data/latchkey.db', env),
+    databaseUrl: databaseUrlFrom(env.LATCHKEY_DATABASE_URL),
+    databasePoolSize: Math.max(1, intFrom(env.LATCHKEY_DATABASE_POOL_SIZE, 10)),
+    redisUrl: env.LATCHKEY_REDIS_URL || undefined,
     port: intFrom(env.PORT, 4000),
     host: env.HOST ?? '0.0.0.0',
     ownerEmail: (env.LATCHKEY_OWNER_EMAIL ?? 'owner@localhost').toLowerCase(),

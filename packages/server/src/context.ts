@@ -45,7 +45,7 @@ export async function createContext(app: App, initial: YogaInitialContext): Prom
   let caller: Caller | null;
   try {
     if (authorizationHeaderCount(initial) > 1) throw unauthenticated('More than one Authorization header: send exactly one credential');
-    caller = authenticate(app, request.headers.get('authorization'));
+    caller = await authenticate(app, request.headers.get('authorization'));
   } catch (error) {
     // Past the limit the address gets 429 instead of 401 (throws RATE_LIMITED).
     await app.limiters.recordBadCredential(clientIp);

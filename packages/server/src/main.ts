@@ -11,7 +11,7 @@ import { startServer } from './server.ts';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const app = createApp(config);
+  const app = await createApp(config);
   const created = await bootstrapOwner(app);
   if (created) {
     console.log(`Created the first account and its owner: ${created.email}`);
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     }
   }
   const running = await startServer(app);
-  console.log(`Latchkey listening on ${running.url} (database ${config.dbPath})`);
+  console.log(`Latchkey listening on ${running.url} (database ${config.databaseUrl ? redactUrl(config.databaseUrl) : config.dbPath})`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -35,6 +35,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** The database URL without its password, for the start line. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://…';
+  }
 }
 
 main().catch((error: unknown) => {

@@ -128,13 +128,13 @@ export function useRefusalAudit(): Plugin<Context> {
       if (getOperationAST(args.document, args.operationName)?.operation !== 'mutation') return;
       const context = args.contextValue;
       return {
-        onExecuteDone({ result }) {
+        async onExecuteDone({ result }) {
           if (isAsyncIterable(result)) return;
           for (const error of result.errors ?? []) {
             const [field, ...below] = error.path ?? [];
             const { code, action, resource, reason } = error.extensions;
             if (below.length > 0 || code !== 'FORBIDDEN' || typeof action !== 'string' || typeof resource !== 'string') continue;
-            recordRefusal(context, { field: String(field), action, resource, reason: String(reason ?? '') });
+            await recordRefusal(context, { field: String(field), action, resource, reason: String(reason ?? '') });
           }
         },
       };

@@ -44,7 +44,7 @@ const PLAYGROUND = {
         '# 1. Run Login. 2. Copy data.login.secret into the Authorization header (Headers tab below).',
         '# 3. Replace this tab with any operation: the Docs explorer (book icon) describes every field.',
         'mutation Login($input: LoginInput!) {',
-        '  login(input: $input) {',
+        '  await login(input: $input) {',
         '    secret',
         '    member { id email role }',
         '  }',
@@ -134,8 +134,7 @@ export async function startServer(app: App, port = app.config.port, host = app.c
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => {
-          app.close();
-          resolve();
+          void app.close().finally(resolve);
         });
         server.closeIdleConnections();
       }),

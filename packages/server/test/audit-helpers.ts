@@ -1,9 +1,11 @@
 import { eq } from 'drizzle-orm';
-import { auditEntries, type AuditEntryRow } from '../src/db/schema/audit.ts';
-import { accounts } from '../src/db/schema/accounts.ts';
+import { type AuditEntryRow } from '../src/db/schema/audit.ts';
+import { auditEntries } from '../src/db/tables.ts';
+import { accounts } from '../src/db/tables.ts';
 import { digestSecret } from '../src/auth/secrets.ts';
 import { findSessionBySecretHash } from '../src/store/sessions.ts';
 import type { TestServer } from './helpers.ts';
+import { sqliteOf } from 'src/app.ts';
 
 /** Test helpers for the audit log: raw rows, the session behind a secret, the first account. */
 
@@ -66,6 +68,6 @@ export function firstAccountId(server: TestServer): string {
 
 /** Every audit row as the raw SQLite values of every column (for scanning for secrets). */
 export function rawAuditText(server: TestServer): string {
-  const rows = server.app.database.sqlite.prepare('SELECT * FROM audit_entries').all();
+  const rows = sqliteOf(server.app).prepare('SELECT * FROM audit_entries').all();
   return JSON.stringify(rows);
 }

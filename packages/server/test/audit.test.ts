@@ -5,11 +5,12 @@ import { digestSecret } from '../src/auth/secrets.ts';
 import { findAccount } from '../src/store/accounts.ts';
 import { findMemberByEmail } from '../src/store/members.ts';
 import { recordAudit } from '../src/services/audit.ts';
-import { accounts } from '../src/db/schema/accounts.ts';
-import { tokens } from '../src/db/schema/tokens.ts';
+import { accounts } from '../src/db/tables.ts';
+import { tokens } from '../src/db/tables.ts';
 import { eq } from 'drizzle-orm';
 import { addAccount, addMember, errorCode, MEMBER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, setupServer, type TestServer } from './helpers.ts';
 import { AUDIT_LOG, auditRows, auditRowsOf, firstAccountId, rawAuditText, sessionIdOf, type AuditPage } from './audit-helpers.ts';
+import { sqliteOf } from 'src/app.ts';
 
 /** What the one entry a mutation appends must say about who did it and with which credential. */
 interface ExpectedEntry {
@@ -128,7 +129,7 @@ const MUTATIONS: MutationCase[] = [
       const founder = findMemberByEmail(server.app.db, email);
       if (!founder) throw new Error('no founder');
       // The founder's first session opens in the same transaction, and the entry names it.
-      const session = server.app.database.sqlite.prepare('SELECT id FROM sessions WHERE member_id = ?').get(founder.id) as { id: string } | undefined;
+      const session = sqliteOf(server.app).prepare('SELECT id FROM sessions WHERE member_id = ?').get(founder.id) as { id: string } | undefined;
       if (!session) throw new Error('no session for the founder');
       return { accountId: founder.accountId, actorId: founder.id, credentialKind: 'session', sessionId: session.id, tokenId: null, action: 'createAccount', resource: 'acct' };
     },

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { describe, expect, it } from 'vitest';
 import { setupServer, type TestServer } from './helpers.ts';
+import { sqliteOf } from 'src/app.ts';
 
 /**
  * Per-request batching on the project/environment/flag read path: the statements a query runs
@@ -15,7 +16,7 @@ type Method = 'all' | 'get' | 'run' | 'iterate';
  * Statement prototype: prepared-once queries are counted as well as new ones.
  */
 async function statementsDuring(server: TestServer, run: () => Promise<unknown>): Promise<string[]> {
-  const sqlite = server.app.database.sqlite;
+  const sqlite = sqliteOf(server.app);
   const proto = Object.getPrototypeOf(sqlite.prepare('SELECT 1')) as Record<Method, (this: Database.Statement, ...args: unknown[]) => unknown>;
   const originals = { all: proto.all, get: proto.get, run: proto.run, iterate: proto.iterate };
   const executed: string[] = [];

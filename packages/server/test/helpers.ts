@@ -10,11 +10,12 @@ import { loadConfig, type Config } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { createLatchkeyYoga, type Yoga } from '../src/server.ts';
 import { hashPassword } from '../src/auth/passwords.ts';
-import { accounts } from '../src/db/schema/accounts.ts';
-import { customRoles, memberCustomRoles } from '../src/db/schema/roles.ts';
+import { accounts } from '../src/db/tables.ts';
+import { customRoles, memberCustomRoles } from '../src/db/tables.ts';
 import { newId } from '../src/ids.ts';
 import { bootstrapOwner, createAccountWithOwner } from '../src/services/accounts.ts';
 import { insertMember } from '../src/store/members.ts';
+import { testDatabaseConfig } from './backend.ts';
 
 export const OWNER_EMAIL = 'owner@example.test';
 export const OWNER_PASSWORD = 'correct horse battery';
@@ -43,9 +44,10 @@ export interface TestServer {
  */
 export async function setupServer(overrides: Partial<Config> = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-test-'));
+  const database = await testDatabaseConfig(dir);
   const config: Config = {
     ...loadConfig({}),
-    dbPath: join(dir, 'latchkey.db'),
+    ...database.config,
     ownerEmail: OWNER_EMAIL,
     ownerPassword: OWNER_PASSWORD,
     scryptLogN: 4,
@@ -53,11 +55,12 @@ export async function setupServer(overrides: Partial<Config> = {}): Promise<Test
     ...overrides,
   };
   const logs: string[] = [];
-  const app = createApp(config, createLogger((line) => logs.push(line)));
+  const app = await createApp(config, createLogger((line) => logs.push(line)));
   await bootstrapOwner(app);
   const yoga = createLatchkeyYoga(app);
-  afterAll(() => {
-    app.close();
+  afterAll(async () => {
+    await app.close();
+    await database.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -110,10 +113,12 @@ export async function addMember(
 ): Promise<AddedMember> {
   const { app } = server;
   const email = options.email ?? `${options.role}-${newId()}@example.test`;
-  const accountId = options.accountId ?? app.db.select().from(accounts).limit(1).get()?.id;
+  const accountId = options.accountId ?? (await app.db.select().from(accounts).limit(1))[0]?.id;
   if (!accountId) throw new Error('no account');
   const now = new Date();
-  const member = insertMember(app.db, {
+  const passwordHash = await hashPassword(MEMBER_PASSWORD, app.config.scryptLogN);
+  const member = await app.transaction(async (tx) => {
+    const row = await insertMember(tx, {
     id: newId(),
     accountId,
     email,
@@ -121,34 +126,37 @@ export async function addMember(
     role: options.role,
     status: 'active',
     roleAttributes: options.roleAttributes ?? {},
-    passwordHash: await hashPassword(MEMBER_PASSWORD, app.config.scryptLogN),
+    passwordHash,
     createdAt: now,
     updatedAt: now,
+    });
+    for (const key of options.customRoleKeys ?? []) {
+      const [role] = await tx.select().from(customRoles).where(and(eq(customRoles.accountId, accountId), eq(customRoles.key, key)));
+      if (!role) throw new Error(`no custom role ${key}`);
+      await tx.insert(memberCustomRoles).values({ memberId: row.id, roleId: role.id });
+    }
+    return row;
   });
-  for (const key of options.customRoleKeys ?? []) {
-    const role = app.db.select().from(customRoles).where(and(eq(customRoles.accountId, accountId), eq(customRoles.key, key))).get();
-    if (!role) throw new Error(`no custom role ${key}`);
-    app.db.insert(memberCustomRoles).values({ memberId: member.id, roleId: role.id }).run();
-  }
   return { id: member.id, globalId: encodeGlobalID('Member', member.id), email, session: await server.login(email, MEMBER_PASSWORD) };
 }
 
 export const MEMBER_PASSWORD = 'member password 123';
 
 /** Test fixture: a custom role inserted straight into the store. */
-export function addCustomRole(
+export async function addCustomRole(
   server: TestServer,
   options: { key: string; policy: Statement[]; basePermissions?: 'reader' | 'no_access' | null; accountId?: string },
-): string {
+): Promise<string> {
   const { app } = server;
-  const accountId = options.accountId ?? app.db.select().from(accounts).limit(1).get()?.id;
+  const accountId = options.accountId ?? (await app.db.select().from(accounts).limit(1))[0]?.id;
   if (!accountId) throw new Error('no account');
   const now = new Date();
   const id = newId();
-  app.db
-    .insert(customRoles)
-    .values({ id, accountId, key: options.key, name: options.key, basePermissions: options.basePermissions ?? null, policy: options.policy, createdAt: now, updatedAt: now })
-    .run();
+  await app.transaction(async (tx) => {
+    await tx
+      .insert(customRoles)
+      .values({ id, accountId, key: options.key, name: options.key, basePermissions: options.basePermissions ?? null, policy: options.policy, createdAt: now, updatedAt: now });
+  });
   app.caches.invalidate({ kind: 'roles' });
   return id;
 }

@@ -13,6 +13,7 @@ import {
   rowCount,
   UPDATE_MEMBER,
 } from './scenarios-helpers.ts';
+import { sqliteOf } from 'src/app.ts';
 
 interface MemberData {
   id: string;
@@ -79,8 +80,8 @@ describe('inviting and accepting', () => {
   it('the invite code is never stored or recorded: only its digest', async () => {
     const server = await setupServer();
     const { inviteCode } = await invite(server, server.owner, { email: 'secret@example.test', role: 'READER' });
-    const dump = JSON.stringify(server.app.database.sqlite.prepare('select * from members').all()) +
-      JSON.stringify(server.app.database.sqlite.prepare('select * from audit_entries').all());
+    const dump = JSON.stringify(sqliteOf(server.app).prepare('select * from members').all()) +
+      JSON.stringify(sqliteOf(server.app).prepare('select * from audit_entries').all());
     expect(dump).not.toContain(inviteCode);
     expect(server.logs.join('\n')).not.toContain(inviteCode);
   });
@@ -308,7 +309,7 @@ describe('updating members', () => {
     const server = await setupServer();
     const m = await addMember(server, { role: 'reader' });
     await ok(server, server.owner, UPDATE_MEMBER, { input: { id: m.globalId, role: 'WRITER' } });
-    const row = server.app.database.sqlite
+    const row = sqliteOf(server.app)
       .prepare("select action, resource, changes from audit_entries where action = 'updateRole' order by seq desc limit 1")
       .get();
     expect(row).toEqual({ action: 'updateRole', resource: `member/${m.id}`, changes: JSON.stringify({ role: { before: 'reader', after: 'writer' } }) });

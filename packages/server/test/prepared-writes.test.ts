@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { setupServer, type TestServer } from './helpers.ts';
 import { CREATE, rawTokenId } from './tokens-fixtures.ts';
+import { sqliteOf } from 'src/app.ts';
 
 // How often each prepared query's SQL is built: once per database session, not per transaction.
 const builds = vi.hoisted(() => new Map<string, number>());
@@ -23,7 +24,7 @@ async function createToken(server: TestServer, input: Record<string, unknown>): 
 }
 
 function rawRow(server: TestServer, table: string, column: string, id: string): Record<string, unknown> | undefined {
-  return server.app.database.sqlite.prepare(`SELECT * FROM ${table} WHERE ${column} = ?`).get(id) as Record<string, unknown> | undefined;
+  return sqliteOf(server.app).prepare(`SELECT * FROM ${table} WHERE ${column} = ?`).get(id) as Record<string, unknown> | undefined;
 }
 
 describe("createToken's writes are prepared", () => {

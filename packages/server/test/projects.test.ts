@@ -16,6 +16,7 @@ import {
   rowCount,
   setFlagOn,
 } from './scenarios-helpers.ts';
+import { sqliteOf } from 'src/app.ts';
 
 interface ProjectData {
   id: string;
@@ -116,7 +117,7 @@ describe('projects, environments and flags', () => {
     await createProject(server, server.owner, 'web');
     await createFlag(server, server.owner, 'web', 'f');
     await setFlagOn(server, server.owner, 'web', 'test', 'f', true);
-    const rows = server.app.database.sqlite
+    const rows = sqliteOf(server.app)
       .prepare("select action, resource, changes from audit_entries where action in ('createProject','createFlag','updateOn') order by seq")
       .all();
     expect(rows).toEqual([

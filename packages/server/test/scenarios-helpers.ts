@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { errorCode, type GqlResponse, type TestServer } from './helpers.ts';
+import { sqliteOf } from 'src/app.ts';
 
 /**
  * Raw GraphQL for members, roles, teams, projects and checkAccess, exactly as clients write it
@@ -105,7 +106,7 @@ export async function createToken(server: TestServer, auth: string, input: Recor
 }
 
 function scalar(server: TestServer, sql: string): number {
-  const value: unknown = server.app.database.sqlite.prepare(sql).pluck().get();
+  const value: unknown = sqliteOf(server.app).prepare(sql).pluck().get();
   if (typeof value !== 'number') throw new Error(`not a number: ${sql}`);
   return value;
 }

@@ -1,7 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { auditEntries } from '../src/db/schema/audit.ts';
-import { tokenSecrets } from '../src/db/schema/tokens.ts';
+import { auditEntries } from '../src/db/tables.ts';
+import { tokenSecrets } from '../src/db/tables.ts';
 import { addMember, setupServer } from './helpers.ts';
 import { CLONE, DELETE, RESET, UPDATE, createToken, createTokenRaw, expectOk, inTheFuture, rawTokenId, type Issued } from './tokens-fixtures.ts';
 

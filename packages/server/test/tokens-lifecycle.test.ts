@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { openDb } from '../src/db/client.ts';
-import { tokenSecrets, tokens } from '../src/db/schema/tokens.ts';
+import { tokenSecrets, tokens } from '../src/db/tables.ts';
 import { silentLogger } from '../src/logger.ts';
 import { createLatchkeyYoga } from '../src/server.ts';
 import { bootstrapOwner } from '../src/services/accounts.ts';
@@ -32,6 +32,7 @@ import {
   type Issued,
   type TokenData,
 } from './tokens-fixtures.ts';
+import { sqliteOf } from 'src/app.ts';
 
 describe('creating a token', () => {
   it('returns a personal token and its secret once; the secret authenticates as the creator', async () => {
@@ -142,7 +143,7 @@ describe('secrets are private', () => {
     // The schema has no field that could return it.
     const field = await server.gql(`query($id: ID!) { token(id: $id) { secret } }`, { id: token.id }, { auth: server.owner });
     expect(field.body.errors?.[0]?.message).toMatch(/Cannot query field "secret"/);
-    server.app.database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    sqliteOf(server.app).pragma('wal_checkpoint(TRUNCATE)');
     const file = readFileSync(server.app.config.dbPath);
     expect(file.includes(Buffer.from(secret))).toBe(false);
     expect(file.includes(Buffer.from(secret.slice(4, -6)))).toBe(false);

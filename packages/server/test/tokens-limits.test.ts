@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { accounts, DEFAULT_SERVICE_TOKEN_LIMIT } from '../src/db/schema/accounts.ts';
-import { members } from '../src/db/schema/members.ts';
-import { tokens } from '../src/db/schema/tokens.ts';
+import { DEFAULT_SERVICE_TOKEN_LIMIT } from '../src/db/schema/accounts.ts';
+import { accounts } from '../src/db/tables.ts';
+import { members } from '../src/db/tables.ts';
+import { tokens } from '../src/db/tables.ts';
 import { newId } from '../src/ids.ts';
 import { LATEST_API_VERSION } from '../src/services/api-versions.ts';
 import { addAccount, addMember, OWNER_EMAIL, setupServer, type TestServer } from './helpers.ts';

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { auditRows } from './audit-helpers.ts';
 import { addCustomRole, addMember, errorCode, setupServer, type TestServer } from './helpers.ts';
 import { createTokenRaw } from './tokens-fixtures.ts';
+import { sqliteOf } from 'src/app.ts';
 
 /**
  * checkTokenScope: a dry run of createToken for forms (the console's "Create an access token"),
@@ -25,7 +26,7 @@ async function check(server: TestServer, auth: string, input: Record<string, unk
   return answer;
 }
 
-const tokenCount = (server: TestServer) => (server.app.database.sqlite.prepare('SELECT count(*) AS n FROM tokens').get() as { n: number }).n;
+const tokenCount = (server: TestServer) => (sqliteOf(server.app).prepare('SELECT count(*) AS n FROM tokens').get() as { n: number }).n;
 
 describe('checkTokenScope', () => {
   it('answers exactly as createToken would, and creates and records nothing', async () => {

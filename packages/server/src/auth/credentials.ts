@@ -18,7 +18,7 @@ export function secretFromHeader(header: string): string {
  * with this credential only. The checksum is checked before any lookup, so random strings never
  * reach the database.
  */
-export function authenticate(app: App, header: string | null, now = new Date()): Caller | null {
+export async function authenticate(app: App, header: string | null, now = new Date()): Promise<Caller | null> {
   if (header === null) return null;
   const secret = secretFromHeader(header);
   const kind = recognizeSecret(secret);
@@ -28,25 +28,26 @@ export function authenticate(app: App, header: string | null, now = new Date()):
   const digest = digestSecret(secret);
   let credential = app.caches.getCredential(digest);
   if (!credential) {
-    credential = loadCredential(app, digest);
+    const ticket = app.caches.ticket();
+    credential = await loadCredential(app, digest);
     if (!credential) throw unauthenticated('Unknown credential');
-    app.caches.putCredential(digest, credential);
+    app.caches.putCredential(digest, credential, ticket);
   }
   const refusal = checkCredential(credential, kind, now);
   if (refusal) throw refusal;
   if (credential.kind === 'session') {
     app.lastUsed.session(credential.session.id, now);
-    return new Caller(app.db, app.caches, credential.member, { kind: 'session', sessionId: credential.session.id });
+    return Caller.load(app.db, app.caches, credential.member, { kind: 'session', sessionId: credential.session.id });
   }
   app.lastUsed.token(credential.token.id, now);
   const { token } = credential;
-  return new Caller(app.db, app.caches, credential.owner, token.kind === 'personal' ? { kind: 'personal', token } : { kind: 'service', token });
+  return Caller.load(app.db, app.caches, credential.owner, token.kind === 'personal' ? { kind: 'personal', token } : { kind: 'service', token });
 }
 
-function loadCredential(app: App, digest: string): CachedCredential | undefined {
-  const token = findTokenBySecretHash(app.db, digest);
+async function loadCredential(app: App, digest: string): Promise<CachedCredential | undefined> {
+  const token = await findTokenBySecretHash(app.db, digest);
   if (token) return { kind: 'token', ...token };
-  const session = findSessionBySecretHash(app.db, digest);
+  const session = await findSessionBySecretHash(app.db, digest);
   if (session) return { kind: 'session', ...session };
   return undefined;
 }

@@ -1,45 +1,113 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+import BetterSqlite3 from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import pLimit from 'p-limit';
 import * as schema from './schema/index.ts';
+import { useDialect, type Dialect } from './tables.ts';
 
+/**
+ * The query builder the store modules are written against. Its static type is Drizzle's SQLite
+ * database; on PostgreSQL the same calls run on Drizzle's node-postgres database (db/pg/client.ts).
+ * Stores only use what both have: `await` on a query (never better-sqlite3's synchronous
+ * `.get()/.all()/.run()`), `.returning()`, and prepared queries through store/prepared.ts.
+ */
 export type Db = BetterSQLite3Database<typeof schema>;
-/** A transaction handle; store functions take `Db | Tx` so they compose inside one transaction. */
-export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** A handle inside a transaction: the same query builder, bound to the transaction's connection. */
+export type Tx = Db;
 export type DbOrTx = Db | Tx;
 
-export interface OpenDb {
-  db: Db;
-  sqlite: Database.Database;
-  close(): void;
+/** One database, whichever the dialect: what the rest of the server holds. */
+export interface Database {
+  readonly dialect: Dialect;
+  /** Reads outside a transaction (committed data only). */
+  readonly db: Db;
+  /**
+   * Runs `run` in one transaction: committed when it resolves, rolled back when it throws. The
+   * callback may await; statements of two transactions never interleave and no other request sees
+   * its writes before it commits. Never call `transaction` inside `run` (pass `tx` down instead).
+   */
+  transaction<T>(run: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface SqliteDatabase extends Database {
+  readonly dialect: 'sqlite';
+  /** The writer connection (tests inspect and fault it; application code goes through `db`/`transaction`). */
+  readonly sqlite: BetterSqlite3.Database;
 }
 
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /**
  * Opens (creating if needed) the SQLite database and applies pending migrations.
- * WAL + synchronous=FULL: an acknowledged write survives a crash or power loss;
- * busy_timeout lets a second process wait instead of failing with SQLITE_BUSY. Transactions begin
+ *
+ * Two connections: one writer, used only by `transaction` behind an async lock (one transaction
+ * at a time, so the statements of two never interleave although their callbacks await), and one
+ * read-only reader for everything outside a transaction. WAL gives the reader the last committed
+ * state while a transaction is open on the writer, so no request sees another's uncommitted
+ * writes. `:memory:` becomes a private temporary file (two connections cannot share a plain
+ * in-memory database), removed on close.
+ *
+ * WAL + synchronous=FULL: an acknowledged write survives a crash or power loss. busy_timeout lets a
+ * second process (the admin CLI) wait instead of failing with SQLITE_BUSY. Transactions begin
  * IMMEDIATE (they take the write lock first): a deferred one that read and then wrote while another
- * connection held the lock failed at once with SQLITE_BUSY, since SQLite does not wait to upgrade a
- * read transaction. Within the process writes are serialised anyway (one synchronous connection).
+ * process held the lock would fail at once with SQLITE_BUSY, since SQLite does not wait to upgrade.
  */
-export function openDb(path: string): OpenDb {
-  if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new Database(path);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
+export function openDb(path: string): SqliteDatabase {
+  useDialect('sqlite');
+  let temporary: string | undefined;
+  let file = path;
+  if (path === ':memory:') {
+    temporary = mkdtempSync(join(tmpdir(), 'latchkey-memory-'));
+    file = join(temporary, 'latchkey.db');
+  } else if (!path.startsWith('file:')) {
+    mkdirSync(dirname(path), { recursive: true });
+  }
+  const writer = connect(file, false);
+  const writerDb = drizzle(writer, { schema });
+  migrate(writerDb, { migrationsFolder });
+  const reader = connect(file, true);
+  const readerDb = drizzle(reader, { schema });
+  const lock = pLimit(1);
+  return {
+    dialect: 'sqlite',
+    db: readerDb,
+    sqlite: writer,
+    transaction: <T>(run: (tx: Tx) => Promise<T>) =>
+      lock(async () => {
+        writer.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await run(writerDb);
+          writer.exec('COMMIT');
+          return result;
+        } catch (error) {
+          if (writer.inTransaction) writer.exec('ROLLBACK');
+          throw error;
+        }
+      }),
+    async close() {
+      await lock(async () => undefined);
+      reader.close();
+      writer.close();
+      if (temporary) rmSync(temporary, { recursive: true, force: true });
+    },
+  };
+}
+
+function connect(file: string, readonly: boolean): BetterSqlite3.Database {
+  const sqlite = new BetterSqlite3(file, { readonly });
+  if (!readonly) {
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = FULL');
+  }
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   reusePreparedStatements(sqlite);
-  const db = drizzle(sqlite, { schema });
-  const transaction = db.transaction.bind(db);
-  db.transaction = ((run, config) => transaction(run, { behavior: 'immediate', ...config })) as Db['transaction'];
-  migrate(db, { migrationsFolder });
-  return { db, sqlite, close: () => sqlite.close() };
+  return sqlite;
 }
 
 const STATEMENT_CACHE_SIZE = 500;
@@ -51,10 +119,10 @@ const STATEMENT_CACHE_SIZE = 500;
  * out again, reset to object rows (drizzle switches a statement to raw rows when it wants them).
  * Safe because better-sqlite3 is synchronous and drizzle never leaves a statement iterating.
  */
-function reusePreparedStatements(sqlite: Database.Database): void {
+function reusePreparedStatements(sqlite: BetterSqlite3.Database): void {
   const prepare = sqlite.prepare.bind(sqlite);
-  const cache = new Map<string, Database.Statement>();
-  const cached = (source: string): Database.Statement => {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const cached = (source: string): BetterSqlite3.Statement => {
     let statement = cache.get(source);
     if (statement) {
       cache.delete(source);
@@ -70,5 +138,5 @@ function reusePreparedStatements(sqlite: Database.Database): void {
     }
     return statement;
   };
-  sqlite.prepare = cached as Database.Database['prepare'];
+  sqlite.prepare = cached as BetterSqlite3.Database['prepare'];
 }

@@ -58,8 +58,8 @@ builder.queryField('checkAccess', (t) =>
       tokenId: t.arg.id({ description: 'Ask for this token (one you may view) instead of your own credential.' }),
     },
     authScopes: { authenticated: true },
-    resolve: (_root, args, ctx) =>
-      checkAccess(ctx, {
+    resolve: async (_root, args, ctx) =>
+      await checkAccess(ctx, {
         action: args.action,
         resource: args.resource,
         tokenId: args.tokenId === null || args.tokenId === undefined ? undefined : rawId(args.tokenId, 'Token'),

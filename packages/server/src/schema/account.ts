@@ -9,7 +9,7 @@ export const Account = builder.objectRef<AccountRow>('Account');
 builder.node(Account, {
   description: 'Your account: the organisation every member, token, role, team and project belongs to. Any member of it may read it.',
   id: { resolve: (a) => a.id },
-  loadOne: (id, ctx) => (ctx.caller?.accountId === id ? (findAccount(ctx.app.db, id) ?? null) : null),
+  loadOne: async (id, ctx) => (ctx.caller?.accountId === id ? (await findAccount(ctx.app.db, id) ?? null) : null),
   fields: (t) => ({
     name: t.exposeString('name', { description: "The account's name." }),
     serviceTokenLimit: t.exposeInt('serviceTokenLimit', { description: 'How many service tokens the account may hold (default 200); owners change it (updateServiceTokenLimit).' }),
@@ -32,8 +32,8 @@ builder.queryField('account', (t) =>
     type: Account,
     description: 'Your account. Any valid credential of the account may read it.',
     authScopes: { authenticated: true },
-    resolve: (_root, _args, ctx) => {
-      const account = findAccount(ctx.app.db, callerOf(ctx).accountId);
+    resolve: async (_root, _args, ctx) => {
+      const account = await findAccount(ctx.app.db, callerOf(ctx).accountId);
       if (!account) throw notFound('Account');
       return account;
     },
@@ -49,6 +49,6 @@ builder.mutationField('updateAccount', (t) =>
       args.input.serviceTokenLimit === null || args.input.serviceTokenLimit === undefined
         ? { authenticated: true }
         : { can: { action: 'updateServiceTokenLimit', resource: 'acct' } },
-    resolve: (_root, { input }, ctx) => ({ account: updateAccount(ctx, input) }),
+    resolve: async (_root, { input }, ctx) => ({ account: await updateAccount(ctx, input) }),
   }),
 );

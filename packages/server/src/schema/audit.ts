@@ -57,9 +57,9 @@ export const AuditChange = builder.objectRef<AuditChangeShape>('AuditChange').im
 });
 
 /** An entry of the caller's account, when the caller may read the audit log; null otherwise (never a hint). */
-function loadEntry(context: Context, id: string): AuditEntryRow | null {
+async function loadEntry(context: Context, id: string): Promise<AuditEntryRow | null> {
   if (!context.caller || !isAuthorized(context, VIEW_AUDIT_LOG)) return null;
-  return findAuditEntry(context.app.db, context.caller.accountId, id) ?? null;
+  return await findAuditEntry(context.app.db, context.caller.accountId, id) ?? null;
 }
 
 export const AuditEntry = builder.objectRef<AuditEntryRow>('AuditEntry');
@@ -75,14 +75,14 @@ builder.node(AuditEntry, {
       type: Member,
       nullable: true,
       description: 'Who did it (for a service token, the member who created it); null when no member was involved.',
-      resolve: (entry, _args, context) => (entry.actorId ? (findMemberById(context.app.db, entry.accountId, entry.actorId) ?? null) : null),
+      resolve: async (entry, _args, context) => (entry.actorId ? (await findMemberById(context.app.db, entry.accountId, entry.actorId) ?? null) : null),
     }),
     credentialKind: t.field({ type: CredentialKindEnum, description: 'The credential used.', resolve: (entry) => entry.credentialKind }),
     token: t.field({
       type: Token,
       nullable: true,
       description: 'The access token used, when the credential was a token; null once deleted or when you may not view it (tokenId remains).',
-      resolve: (entry, _args, context) => (entry.tokenId ? findVisibleToken(context, entry.tokenId) : null),
+      resolve: async (entry, _args, context) => (entry.tokenId ? await findVisibleToken(context, entry.tokenId) : null),
     }),
     tokenId: t.id({
       nullable: true,
@@ -185,21 +185,21 @@ interface ConnectionArgs {
  * The caller's account's entries, newest first. Cursors are entry ids, walked by their chain
  * position, so entries appended meanwhile never shift the following pages.
  */
-export function auditLogConnection(context: Context, args: ConnectionArgs, filter: AuditFilter) {
+export async function auditLogConnection(context: Context, args: ConnectionArgs, filter: AuditFilter) {
   const { accountId } = callerOf(context);
   const db = context.app.db;
-  const seqOf = (field: string, id: string | undefined) => {
+  const seqOf = async (field: string, id: string | undefined) => {
     if (id === undefined) return undefined;
-    const seq = auditSeqOf(db, accountId, id);
+    const seq = await auditSeqOf(db, accountId, id);
     if (seq === undefined) throw badInput(field, 'is not a cursor from this list');
     return seq;
   };
-  return keysetConnection('audit', args, (page) =>
-    listAuditEntries(db, accountId, filter, {
+  return keysetConnection('audit', args, async (page) =>
+    await listAuditEntries(db, accountId, filter, {
       limit: page.limit,
       inverted: page.inverted,
-      afterSeq: seqOf('after', page.after),
-      beforeSeq: seqOf('before', page.before),
+      afterSeq: await seqOf('after', page.after),
+      beforeSeq: await seqOf('before', page.before),
     }),
   );
 }
@@ -323,7 +323,7 @@ builder.queryField('verifyAuditLog', (t) =>
     },
     resolve: async (_root, args, context) => {
       const { accountId } = callerOf(context);
-      const result = await verifyAccountAuditLog(context.app.db, accountId, args.full ?? false);
+      const result = await verifyAccountAuditLog(context.app.database, accountId, args.full ?? false);
       if (!result.ok) {
         const { seq, entryId, reason, detail } = result;
         return { ok: false, entries: 0, checked: result.checked, trustedUpTo: 0, headSeq: null, headHash: null, firstBrokenLink: { seq, entryId, reason, detail } };

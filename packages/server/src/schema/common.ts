@@ -72,12 +72,12 @@ const decodeCursor = (list: string, field: string, cursor: string | null | undef
 };
 
 /** How many rows a list holds, walked in batches through the same loader (so visibility rules apply). */
-function countAll<T extends { id: string }>(load: (page: KeysetPage) => T[]): number {
+async function countAll<T extends { id: string }>(load: (page: KeysetPage) => Promise<T[]>): Promise<number> {
   const BATCH = 500;
   let count = 0;
   let after: string | undefined;
   for (;;) {
-    const rows = load({ after, limit: BATCH, inverted: false });
+    const rows = await load({ after, limit: BATCH, inverted: false });
     count += rows.length;
     const last = rows[rows.length - 1];
     if (rows.length < BATCH || !last) return count;
@@ -90,13 +90,13 @@ function countAll<T extends { id: string }>(load: (page: KeysetPage) => T[]): nu
  * `load` returns at most `limit` rows of the list's natural order starting after/before the cursor
  * (reversed when `inverted`); one extra row is asked for to know whether another page exists.
  */
-export function keysetConnection<T extends { id: string }>(list: string, args: ConnectionArgs, load: (page: KeysetPage) => T[]) {
+export async function keysetConnection<T extends { id: string }>(list: string, args: ConnectionArgs, load: (page: KeysetPage) => Promise<T[]>) {
   const first = pageSizeArg('first', args.first);
   const last = pageSizeArg('last', args.last);
   if (first !== undefined && last !== undefined) throw badInput('last', 'give either first or last, not both');
   const inverted = last !== undefined;
   const size = (inverted ? last : first) ?? DEFAULT_PAGE_SIZE;
-  const rows = load({
+  const rows = await load({
     after: decodeCursor(list, 'after', args.after),
     before: decodeCursor(list, 'before', args.before),
     limit: size + 1,

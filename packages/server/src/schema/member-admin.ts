@@ -77,14 +77,14 @@ builder.mutationFields((t) => ({
     description: 'Invites a member (action createMember). They cannot act until they accept with the code.',
     args: { input: t.arg({ type: InviteMemberInput, required: true }) },
     authScopes: { can: { action: 'createMember', resource: 'member/*' } },
-    resolve: (_root, { input }, ctx) => inviteMember(ctx, input),
+    resolve: async (_root, { input }, ctx) => await inviteMember(ctx, input),
   }),
   acceptInvite: t.field({
     type: LoginPayload,
     description: 'Accepts an invitation: the member sets their name and password and gets a session.',
     args: { input: t.arg({ type: AcceptInviteInput, required: true }) },
     authScopes: { public: true },
-    resolve: (_root, { input }, ctx) => acceptInvite(ctx, input),
+    resolve: async (_root, { input }, ctx) => await acceptInvite(ctx, input),
   }),
   updateMember: t.field({
     type: MemberPayload,
@@ -100,7 +100,7 @@ builder.mutationFields((t) => ({
       if (input.roleAttributes !== null && input.roleAttributes !== undefined) can.push({ action: 'updateMemberRoleAttributes', resource });
       return can.length > 0 ? { can } : { authenticated: true };
     },
-    resolve: (_root, { input }, ctx) => ({ member: updateMember(ctx, rawId(input.id, 'Member'), input) }),
+    resolve: async (_root, { input }, ctx) => ({ member: await updateMember(ctx, rawId(input.id, 'Member'), input) }),
   }),
   removeMember: t.field({
     type: RemoveMemberPayload,
@@ -110,8 +110,8 @@ builder.mutationFields((t) => ({
       const id = memberIdOf(input.id);
       return id === null ? { authenticated: true } : { can: { action: 'deleteMember', resource: memberResource(id) } };
     },
-    resolve: (_root, { input }, ctx) => {
-      const removed = removeMember(ctx, rawId(input.id, 'Member'));
+    resolve: async (_root, { input }, ctx) => {
+      const removed = await removeMember(ctx, rawId(input.id, 'Member'));
       return { removedMemberId: encodeGlobalID('Member', removed.id) };
     },
   }),

@@ -22,7 +22,7 @@ builder.node(Member, {
   description: 'A person in your account. Any valid credential of the account may see its members; what each may do comes from their role, custom roles and teams.',
   id: { resolve: (member) => member.id },
   // Reached only through guarded fields (or a login payload). Only members of the caller's account can be loaded: other accounts' ids are simply not found.
-  loadOne: (id, ctx) => (ctx.caller ? (findMemberById(ctx.app.db, ctx.caller.accountId, id) ?? null) : null),
+  loadOne: async (id, ctx) => (ctx.caller ? (await findMemberById(ctx.app.db, ctx.caller.accountId, id) ?? null) : null),
   fields: (t) => ({
     email: t.exposeString('email', { description: 'Their email (unique on this server; they log in with it).' }),
     name: t.exposeString('name', { description: 'Their display name.' }),
@@ -40,8 +40,8 @@ builder.queryFields((t) => ({
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true, description: "The member's global id." }) },
     description: 'A member of your account; NOT_FOUND for any other id. Any valid credential of the account may ask.',
-    resolve: (_root, args, ctx) => {
-      const member = findMemberById(ctx.app.db, callerOf(ctx).accountId, rawId(args.id, 'Member'));
+    resolve: async (_root, args, ctx) => {
+      const member = await findMemberById(ctx.app.db, callerOf(ctx).accountId, rawId(args.id, 'Member'));
       if (!member) throw notFound('Member');
       return member;
     },
@@ -50,7 +50,7 @@ builder.queryFields((t) => ({
     type: Member,
     description: "Your account's members (invited, active and removed), oldest first. Any valid credential of the account may list them.",
     authScopes: { authenticated: true },
-    resolve: (_root, args, ctx) => keysetConnection('members', args, (page) => listMembers(ctx.app.db, callerOf(ctx).accountId, page)),
+    resolve: (_root, args, ctx) => keysetConnection('members', args, async (page) => await listMembers(ctx.app.db, callerOf(ctx).accountId, page)),
   }, { name: 'MemberConnection' }, { name: 'MemberEdge' }),
 }));
 

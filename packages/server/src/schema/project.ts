@@ -25,21 +25,21 @@ builder.node(Project, {
     key: t.exposeString('key', { description: 'Its key, unique in the account (the proj/<key> of resource specifiers).' }),
     name: t.exposeString('name', { description: 'Its display name.' }),
     tags: t.exposeStringList('tags', { description: 'Matched by tag filters such as `proj/*;mobile`.' }),
-    environments: t.field({ description: 'Its environments, in creation order.', type: [Environment], resolve: (project, _args, ctx) => environmentsOf(ctx, project.id) }),
+    environments: t.field({ description: 'Its environments, in creation order.', type: [Environment], resolve: async (project, _args, ctx) => await environmentsOf(ctx, project.id) }),
     environment: t.field({
       description: 'One of its environments by key; null if there is none.',
       type: Environment,
       nullable: true,
       args: { key: t.arg.string({ description: "The environment's key.", required: true }) },
-      resolve: (project, args, ctx) => environmentOf(ctx, project.id, args.key),
+      resolve: async (project, args, ctx) => await environmentOf(ctx, project.id, args.key),
     }),
-    flags: t.field({ description: 'Its flags, in creation order.', type: [Flag], resolve: (project, _args, ctx) => flagsOf(ctx, project.id) }),
+    flags: t.field({ description: 'Its flags, in creation order.', type: [Flag], resolve: async (project, _args, ctx) => await flagsOf(ctx, project.id) }),
     flag: t.field({
       description: 'One of its flags by key; null if there is none.',
       type: Flag,
       nullable: true,
       args: { key: t.arg.string({ description: "The flag's key.", required: true }) },
-      resolve: (project, args, ctx) => flagOf(ctx, project.id, args.key),
+      resolve: async (project, args, ctx) => await flagOf(ctx, project.id, args.key),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
   }),
@@ -68,7 +68,7 @@ builder.node(Flag, {
     on: t.boolean({
       description: 'Whether the flag is on in that environment of its project (NOT_FOUND for an unknown environment).',
       args: { environmentKey: t.arg.string({ description: "The environment's key in the flag's project.", required: true }) },
-      resolve: (flag, args, ctx) => flagIsOnIn(ctx, flag, args.environmentKey),
+      resolve: async (flag, args, ctx) => await flagIsOnIn(ctx, flag, args.environmentKey),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
   }),
@@ -155,7 +155,7 @@ builder.queryFields((t) => ({
     description: 'A project of your account by key (action viewProject); NOT_FOUND for any other key.',
     args: { key: t.arg.string({ required: true, description: "The project's key." }) },
     authScopes: { authenticated: true },
-    resolve: (_root, args, ctx) => viewProject(ctx, args.key),
+    resolve: async (_root, args, ctx) => await viewProject(ctx, args.key),
   }),
   projects: t.connection({
     type: Project,
@@ -163,7 +163,7 @@ builder.queryFields((t) => ({
     authScopes: { authenticated: true },
     resolve: (_root, args, ctx) =>
       keysetConnection('projects', args, (page) =>
-        visiblePage(page, (p) => seeProjects(ctx, listProjects(ctx.app.db, callerOf(ctx).accountId, p)), (project) => mayViewProject(ctx.caller, project)),
+        visiblePage(page, async (p) => seeProjects(ctx, await listProjects(ctx.app.db, callerOf(ctx).accountId, p)), (project) => mayViewProject(ctx.caller, project)),
       ),
   }, { name: 'ProjectConnection' }, { name: 'ProjectEdge' }),
 }));
@@ -177,41 +177,41 @@ builder.mutationFields((t) => ({
       isKey(input.key)
         ? { can: { action: 'createProject', resource: projectResource(input.key), tags: { proj: input.tags ?? [] } } }
         : { authenticated: true },
-    resolve: (_root, { input }, ctx) => ({ project: createProject(ctx, input) }),
+    resolve: async (_root, { input }, ctx) => ({ project: await createProject(ctx, input) }),
   }),
   createEnvironment: t.field({
     type: EnvironmentPayload,
     description: 'Creates an environment (action createEnvironment on proj/<p>:env/<e>, with both tags).',
     args: { input: t.arg({ type: CreateEnvironmentInput, required: true }) },
     authScopes: { authenticated: true },
-    resolve: (_root, { input }, ctx) => ({ environment: createEnvironment(ctx, input) }),
+    resolve: async (_root, { input }, ctx) => ({ environment: await createEnvironment(ctx, input) }),
   }),
   createFlag: t.field({
     type: FlagPayload,
     description: 'Creates a flag, off everywhere (action createFlag, allowed in every environment of the project).',
     args: { input: t.arg({ type: CreateFlagInput, required: true }) },
     authScopes: { authenticated: true },
-    resolve: (_root, { input }, ctx) => ({ flag: createFlag(ctx, input) }),
+    resolve: async (_root, { input }, ctx) => ({ flag: await createFlag(ctx, input) }),
   }),
   updateFlag: t.field({
     type: FlagPayload,
     description: "Renames a flag (action updateName) or changes its description (action updateDescription), allowed in every environment.",
     args: { input: t.arg({ type: UpdateFlagInput, required: true }) },
     authScopes: { authenticated: true },
-    resolve: (_root, { input }, ctx) => ({ flag: updateFlag(ctx, input) }),
+    resolve: async (_root, { input }, ctx) => ({ flag: await updateFlag(ctx, input) }),
   }),
   setFlagOn: t.field({
     type: FlagPayload,
     description: 'Turns a flag on or off in one environment (action updateOn on proj/<p>:env/<e>:flag/<f>).',
     args: { input: t.arg({ type: SetFlagOnInput, required: true }) },
     authScopes: { authenticated: true },
-    resolve: (_root, { input }, ctx) => ({ flag: setFlagOn(ctx, input) }),
+    resolve: async (_root, { input }, ctx) => ({ flag: await setFlagOn(ctx, input) }),
   }),
   deleteFlag: t.field({
     type: DeleteFlagPayload,
     description: 'Deletes a flag (action deleteFlag, allowed in every environment of the project).',
     args: { input: t.arg({ type: DeleteFlagInput, required: true }) },
     authScopes: { authenticated: true },
-    resolve: (_root, { input }, ctx) => ({ deletedFlagKey: deleteFlag(ctx, input).key }),
+    resolve: async (_root, { input }, ctx) => ({ deletedFlagKey: (await deleteFlag(ctx, input)).key }),
   }),
 }));

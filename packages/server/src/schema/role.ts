@@ -15,7 +15,7 @@ import { isKey } from '../services/access.ts';
 export const CustomRole = builder.objectRef<CustomRoleRow>('CustomRole');
 builder.node(CustomRole, {
   id: { resolve: (role) => role.id },
-  loadOne: (id, ctx) => (ctx.caller ? (findRoleById(ctx.app.db, ctx.caller.accountId, id) ?? null) : null),
+  loadOne: async (id, ctx) => (ctx.caller ? (await findRoleById(ctx.app.db, ctx.caller.accountId, id) ?? null) : null),
   description: 'A named policy that members, teams and tokens can hold.',
   fields: (t) => ({
     key: t.exposeString('key', { description: 'Its key, unique in the account (the role/<key> of resource specifiers); members and tokens hold it by key.' }),
@@ -37,7 +37,7 @@ builder.objectField(Member, 'customRoles', (t) =>
   t.field({
     type: [CustomRole],
     description: 'Custom roles held directly (team roles are on `teams`).',
-    resolve: (member, _args, ctx) => customRolesOfMember(ctx.app.db, member.id),
+    resolve: async (member, _args, ctx) => await customRolesOfMember(ctx.app.db, member.id),
   }),
 );
 
@@ -85,8 +85,8 @@ builder.queryFields((t) => ({
     description: 'A custom role of your account by key; NOT_FOUND for any other key.',
     authScopes: { authenticated: true },
     args: { key: t.arg.string({ description: 'The role\'s key.', required: true }) },
-    resolve: (_root, args, ctx) => {
-      const role = findRoleByKey(ctx.app.db, callerOf(ctx).accountId, args.key);
+    resolve: async (_root, args, ctx) => {
+      const role = await findRoleByKey(ctx.app.db, callerOf(ctx).accountId, args.key);
       if (!role) throw notFound('Custom role');
       return role;
     },
@@ -95,7 +95,7 @@ builder.queryFields((t) => ({
     type: CustomRole,
     description: "Your account's custom roles, oldest first.",
     authScopes: { authenticated: true },
-    resolve: (_root, args, ctx) => keysetConnection('roles', args, (page) => listRoles(ctx.app.db, callerOf(ctx).accountId, page)),
+    resolve: (_root, args, ctx) => keysetConnection('roles', args, async (page) => await listRoles(ctx.app.db, callerOf(ctx).accountId, page)),
   }, { name: 'CustomRoleConnection' }, { name: 'CustomRoleEdge' }),
 }));
 
@@ -107,7 +107,7 @@ builder.mutationFields((t) => ({
     // A malformed key is reported as bad input by the service, not as a refusal.
     authScopes: (_root, { input }) =>
       isKey(input.key) ? { can: { action: 'createRole', resource: roleResource(input.key) } } : { authenticated: true },
-    resolve: (_root, { input }, ctx) => ({ role: createRole(ctx, { ...input, policy: toPolicyStatements(input.policy, 'policy') }) }),
+    resolve: async (_root, { input }, ctx) => ({ role: await createRole(ctx, { ...input, policy: toPolicyStatements(input.policy, 'policy') }) }),
   }),
   updateRole: t.field({
     type: RolePayload,
@@ -124,9 +124,9 @@ builder.mutationFields((t) => ({
       ].filter((r) => r !== null);
       return can.length > 0 ? { can } : { authenticated: true };
     },
-    resolve: (_root, { input }, ctx) => {
+    resolve: async (_root, { input }, ctx) => {
       const policy = input.policy === null || input.policy === undefined ? undefined : toPolicyStatements(input.policy, 'policy');
-      return { role: updateRole(ctx, { ...input, policy }) };
+      return { role: await updateRole(ctx, { ...input, policy }) };
     },
   }),
   deleteRole: t.field({
@@ -135,6 +135,6 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: DeleteRoleInput, required: true }) },
     authScopes: (_root, { input }) =>
       isKey(input.key) ? { can: { action: 'deleteRole', resource: roleResource(input.key) } } : { authenticated: true },
-    resolve: (_root, { input }, ctx) => ({ deletedRoleKey: deleteRole(ctx, input.key).key }),
+    resolve: async (_root, { input }, ctx) => ({ deletedRoleKey: (await deleteRole(ctx, input.key)).key }),
   }),
 }));

@@ -44,7 +44,7 @@ builder.objectField(Viewer, 'sessions', (t) =>
     type: Session,
     description: 'Your own live sessions, newest first.',
     resolve: (caller, args, ctx) =>
-      keysetConnection('sessions', args, (page) => listActiveSessions(ctx.app.db, caller.member.id, page)),
+      keysetConnection('sessions', args, async (page) => await listActiveSessions(ctx.app.db, caller.member.id, page)),
   }, { name: 'SessionConnection' }, { name: 'SessionEdge' }),
 );
 
@@ -86,17 +86,17 @@ builder.mutationFields((t) => ({
       'Email + password → a new session. Anyone may call it (no credential needed). A wrong email or password is UNAUTHENTICATED (the same answer for both); ten failures lock the account for 15 minutes (RATE_LIMITED, HTTP 429, saying when the lockout ends).',
     authScopes: { public: true },
     args: { input: t.arg({ type: LoginInput, required: true }) },
-    resolve: (_root, { input }, ctx) => login(ctx, input.email, input.password),
+    resolve: async (_root, { input }, ctx) => await login(ctx, input.email, input.password),
   }),
   logout: t.boolean({
     description: 'Ends the session making the request (a token cannot log out).',
     authScopes: { authenticated: true },
-    resolve: (_root, _args, ctx) => {
+    resolve: async (_root, _args, ctx) => {
       const caller = callerOf(ctx);
       if (caller.credential.kind !== 'session') {
         throw new LatchkeyError('BAD_USER_INPUT', 'logout ends a session; delete or reset an access token instead', { field: 'Authorization' });
       }
-      endSession(ctx, caller.credential.sessionId);
+      await endSession(ctx, caller.credential.sessionId);
       return true;
     },
   }),
@@ -104,8 +104,8 @@ builder.mutationFields((t) => ({
     description: 'Ends one of your own sessions (a personal token needs revokeSessions on its owner; a service token has none). NOT_FOUND for any other id.',
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ required: true, description: "The session's global id (Viewer.sessions)." }) },
-    resolve: (_root, args, ctx) => {
-      endSession(ctx, rawId(args.id, 'Session'));
+    resolve: async (_root, args, ctx) => {
+      await endSession(ctx, rawId(args.id, 'Session'));
       return true;
     },
   }),
@@ -114,7 +114,7 @@ builder.mutationFields((t) => ({
     description: 'A new account and its owner. Refused (FORBIDDEN) unless the server runs with LATCHKEY_SIGNUP=open.',
     authScopes: { public: true },
     args: { input: t.arg({ type: SignUpInput, required: true }) },
-    resolve: (_root, { input }, ctx) => signUp(ctx, input),
+    resolve: async (_root, { input }, ctx) => await signUp(ctx, input),
   }),
   changePassword: t.field({
     type: ChangePasswordPayload,

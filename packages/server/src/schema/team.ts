@@ -19,8 +19,8 @@ const mayView = (ctx: { caller: { decide: (r: AccessRequest) => { allowed: boole
 export const Team = builder.objectRef<TeamRow>('Team');
 builder.node(Team, {
   id: { resolve: (team) => team.id },
-  loadOne: (id, ctx) => {
-    const team = ctx.caller ? findTeamById(ctx.app.db, ctx.caller.accountId, id) : undefined;
+  loadOne: async (id, ctx) => {
+    const team = ctx.caller ? await findTeamById(ctx.app.db, ctx.caller.accountId, id) : undefined;
     return team && mayView(ctx, team) ? team : null;
   },
   description: 'Members who share custom roles (with the role attributes given here).',
@@ -28,8 +28,8 @@ builder.node(Team, {
     key: t.exposeString('key', { description: 'Its key, unique in the account (the team/<key> of resource specifiers).' }),
     name: t.exposeString('name', { description: 'Its display name.' }),
     description: t.exposeString('description', { nullable: true, description: 'What the team is for.' }),
-    members: t.field({ description: 'Its members (each gets the custom roles of the team).', type: [Member], resolve: (team, _args, ctx) => membersOfTeam(ctx.app.db, team.id) }),
-    customRoles: t.field({ description: 'The custom roles every member holds through the team.', type: [CustomRole], resolve: (team, _args, ctx) => customRolesOfTeam(ctx.app.db, team.id) }),
+    members: t.field({ description: 'Its members (each gets the custom roles of the team).', type: [Member], resolve: async (team, _args, ctx) => await membersOfTeam(ctx.app.db, team.id) }),
+    customRoles: t.field({ description: 'The custom roles every member holds through the team.', type: [CustomRole], resolve: async (team, _args, ctx) => await customRolesOfTeam(ctx.app.db, team.id) }),
     roleAttributes: t.field({
       type: [RoleAttribute],
       description: "Values for ${roleAttribute/…} in this team's roles, for every member of the team.",
@@ -44,7 +44,7 @@ builder.objectField(Member, 'teams', (t) =>
   t.field({
     type: [Team],
     description: 'The teams this member is in (those you may view).',
-    resolve: (member, _args, ctx) => teamsOfMember(ctx.app.db, member.id).filter((team) => mayView(ctx, team)),
+    resolve: async (member, _args, ctx) => (await teamsOfMember(ctx.app.db, member.id)).filter((team) => mayView(ctx, team)),
   }),
 );
 
@@ -106,8 +106,8 @@ builder.queryFields((t) => ({
     description: 'A team of your account by key (action viewTeam); NOT_FOUND for any other key.',
     args: { key: t.arg.string({ description: 'The team\'s key.', required: true }) },
     authScopes: (_root, args) => (isKey(args.key) ? { can: { action: 'viewTeam', resource: teamResource(args.key) } } : { authenticated: true }),
-    resolve: (_root, args, ctx) => {
-      const team = findTeamByKey(ctx.app.db, callerOf(ctx).accountId, args.key);
+    resolve: async (_root, args, ctx) => {
+      const team = await findTeamByKey(ctx.app.db, callerOf(ctx).accountId, args.key);
       if (!team) throw notFound('Team');
       return team;
     },
@@ -118,7 +118,7 @@ builder.queryFields((t) => ({
     authScopes: { authenticated: true },
     resolve: (_root, args, ctx) =>
       keysetConnection('teams', args, (page) =>
-        visiblePage(page, (p) => listTeams(ctx.app.db, callerOf(ctx).accountId, p), (team) => mayView(ctx, team)),
+        visiblePage(page, async (p) => await listTeams(ctx.app.db, callerOf(ctx).accountId, p), (team) => mayView(ctx, team)),
       ),
   }, { name: 'TeamConnection' }, { name: 'TeamEdge' }),
 }));
@@ -130,7 +130,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateTeamInput, required: true }) },
     authScopes: (_root, { input }) =>
       isKey(input.key) ? { can: { action: 'createTeam', resource: teamResource(input.key) } } : { authenticated: true },
-    resolve: (_root, { input }, ctx) => ({ team: createTeam(ctx, { ...input, memberIds: memberIds(input.memberIds) }) }),
+    resolve: async (_root, { input }, ctx) => ({ team: await createTeam(ctx, { ...input, memberIds: memberIds(input.memberIds) }) }),
   }),
   updateTeam: t.field({
     type: TeamPayload,
@@ -147,7 +147,7 @@ builder.mutationFields((t) => ({
       if (given(input.customRoleKeys) || given(input.roleAttributes)) can.push({ action: 'updateTeamCustomRoles', resource });
       return can.length > 0 ? { can } : { authenticated: true };
     },
-    resolve: (_root, { input }, ctx) => ({ team: updateTeam(ctx, { ...input, memberIds: memberIds(input.memberIds) }) }),
+    resolve: async (_root, { input }, ctx) => ({ team: await updateTeam(ctx, { ...input, memberIds: memberIds(input.memberIds) }) }),
   }),
   deleteTeam: t.field({
     type: DeleteTeamPayload,
@@ -155,6 +155,6 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: DeleteTeamInput, required: true }) },
     authScopes: (_root, { input }) =>
       isKey(input.key) ? { can: { action: 'deleteTeam', resource: teamResource(input.key) } } : { authenticated: true },
-    resolve: (_root, { input }, ctx) => ({ deletedTeamKey: deleteTeam(ctx, input.key).key }),
+    resolve: async (_root, { input }, ctx) => ({ deletedTeamKey: (await deleteTeam(ctx, input.key)).key }),
   }),
 }));

@@ -32,6 +32,8 @@ import { Member } from './member.ts';
 import { CustomRole } from './role.ts';
 import { Viewer } from './viewer.ts';
 
+type MaybePromise<T> = T | Promise<T>;
+
 /**
  * Access tokens. Also the home of the policy-language GraphQL types (`Effect`, `Statement`,
  * `StatementInput`) and `toPolicyStatements`, which roles import from here.
@@ -131,7 +133,7 @@ builder.node(Token, {
   authScopes: (token) =>
     grantedTokens.has(token) ? { authenticated: true } : { can: { action: 'viewAccessToken', resource: tokenResource(token) } },
   // Tokens of other accounts, deleted ones and those the caller may not view are simply not found.
-  loadOne: (id, ctx) => findVisibleToken(ctx, id),
+  loadOne: async (id, ctx) => await findVisibleToken(ctx, id),
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Its name (not unique).' }),
     description: t.exposeString('description', { nullable: true, description: 'What it is for (null if never said).' }),
@@ -140,17 +142,17 @@ builder.node(Token, {
       type: Member,
       nullable: true,
       description: 'Personal: the member it belongs to. Service: the member who created it.',
-      resolve: (token, _args, ctx) => tokenOwner(ctx, token) ?? null,
+      resolve: async (token, _args, ctx) => await tokenOwner(ctx, token) ?? null,
     }),
     role: t.field({ type: BaseRoleEnum, nullable: true, description: 'The scope, when it is a base role.', resolve: (token) => token.role }),
     customRoles: t.field({
       type: [CustomRole],
       description: 'The scope, when it is custom roles (additive; empty otherwise).',
-      resolve: (token, _args, ctx) => tokenCustomRoles(ctx, token),
+      resolve: async (token, _args, ctx) => await tokenCustomRoles(ctx, token),
     }),
     customRoleKeys: t.stringList({
       description: 'The scope, when it is custom roles: their keys (empty otherwise).',
-      resolve: (token, _args, ctx) => tokenCustomRoles(ctx, token).map((role) => role.key),
+      resolve: async (token, _args, ctx) => (await tokenCustomRoles(ctx, token)).map((role) => role.key),
     }),
     inlinePolicy: t.field({
       type: [Statement],
@@ -162,7 +164,7 @@ builder.node(Token, {
     defaultApiVersion: t.exposeInt('defaultApiVersion', { description: 'Used when a request sends no latchkey-api-version header.' }),
     active: t.boolean({
       description: 'False when the token expired or (personal) its owner was removed from the account.',
-      resolve: (token, _args, ctx) => isTokenActive(ctx, token),
+      resolve: async (token, _args, ctx) => await isTokenActive(ctx, token),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When it was last changed (name, description, expiry, scope or secret).' }),
@@ -185,8 +187,8 @@ builder.queryFields((t) => ({
     description: 'One token you may view; NOT_FOUND for any other id.',
     authScopes: { authenticated: true },
     args: { id: t.arg.id({ description: 'The token\'s global id.', required: true }) },
-    resolve: (_root, args, ctx) => {
-      const token = findVisibleToken(ctx, rawId(args.id, 'Token'));
+    resolve: async (_root, args, ctx) => {
+      const token = await findVisibleToken(ctx, rawId(args.id, 'Token'));
       if (!token) throw notFound('Token');
       return token;
     },
@@ -202,7 +204,7 @@ builder.queryFields((t) => ({
         kind: t.arg({ description: 'Only tokens of this kind.', type: TokenKindEnum }),
       },
       resolve: (_root, args, ctx) =>
-        keysetConnection('tokens', args, (page) => visibleTokens(ctx, { showAll: args.showAll, kind: args.kind }, page)),
+        keysetConnection('tokens', args, async (page) => await visibleTokens(ctx, { showAll: args.showAll, kind: args.kind }, page)),
     },
     TokenConnection,
   ),
@@ -215,7 +217,7 @@ builder.objectField(Member, 'tokens', (t) =>
       description: "This member's personal tokens and the service tokens they created, those you may view.",
       authScopes: { authenticated: true },
       args: { kind: t.arg({ description: 'Only tokens of this kind.', type: TokenKindEnum }) },
-      resolve: (member, args, ctx) => keysetConnection('tokens', args, (page) => visibleTokens(ctx, { ownerId: member.id, kind: args.kind }, page)),
+      resolve: (member, args, ctx) => keysetConnection('tokens', args, async (page) => await visibleTokens(ctx, { ownerId: member.id, kind: args.kind }, page)),
     },
     TokenConnection,
   ),
@@ -316,7 +318,7 @@ const DeleteTokenPayload = builder.objectRef<{ deletedTokenId: string }>('Delete
 });
 
 /** Scopes that need the caller; without one the field simply requires authentication (HTTP 401). */
-function withCaller(ctx: Context, scopes: (caller: Caller) => { can: AccessRequest | AccessRequest[] }) {
+function withCaller(ctx: Context, scopes: (caller: Caller) => MaybePromise<{ can: AccessRequest | AccessRequest[] }>) {
   return ctx.caller ? scopes(ctx.caller) : { authenticated: true };
 }
 
@@ -337,8 +339,8 @@ builder.mutationFields((t) => ({
       withCaller(ctx, (caller) => ({
         can: { action: 'createAccessToken', resource: newTokenResource(caller, input.serviceToken ? 'service' : 'personal', newTokenId(ctx, info)) },
       })),
-    resolve: (_root, { input }, ctx, info) =>
-      issued(createToken(ctx, newTokenId(ctx, info), { ...input, inlinePolicy: policyOf(input.inlinePolicy) })),
+    resolve: async (_root, { input }, ctx, info) =>
+      issued(await createToken(ctx, newTokenId(ctx, info), { ...input, inlinePolicy: policyOf(input.inlinePolicy) })),
   }),
   updateToken: t.field({
     type: UpdateTokenPayload,
@@ -346,15 +348,15 @@ builder.mutationFields((t) => ({
       "Changes a token's name (action updateAccessTokenName), description (updateAccessTokenDescription), expiry (updateAccessTokenExpiry) or scope (updateAccessTokenPolicy; personal tokens only, never beyond your own permissions). Audited.",
     args: { input: t.arg({ type: UpdateTokenInput, required: true }) },
     authScopes: (_root, { input }, ctx) =>
-      withCaller(ctx, () => {
+      withCaller(ctx, async () => {
         const actions = updateActions(input);
-        const token = tokenForOperation(ctx, rawId(input.id, 'Token'), actions);
+        const token = await tokenForOperation(ctx, rawId(input.id, 'Token'), actions);
         const resource = tokenResource(token);
         return { can: (actions.length > 0 ? actions : ['viewAccessToken']).map((action) => ({ action, resource })) };
       }),
-    resolve: (_root, { input }, ctx) => {
-      const token = tokenForOperation(ctx, rawId(input.id, 'Token'), updateActions(input));
-      return { token: granted(updateToken(ctx, token, { ...input, inlinePolicy: policyOf(input.inlinePolicy) })) };
+    resolve: async (_root, { input }, ctx) => {
+      const token = await tokenForOperation(ctx, rawId(input.id, 'Token'), updateActions(input));
+      return { token: granted(await updateToken(ctx, token, { ...input, inlinePolicy: policyOf(input.inlinePolicy) })) };
     },
   }),
   cloneToken: t.field({
@@ -362,8 +364,8 @@ builder.mutationFields((t) => ({
     description: 'A new token with the same scope, kind and API version (action createAccessToken, under the creation caps for you). Returns the secret once.',
     args: { input: t.arg({ type: CloneTokenInput, required: true }) },
     authScopes: (_root, { input }, ctx, info) =>
-      withCaller(ctx, (caller) => {
-        const source = tokenForOperation(ctx, rawId(input.id, 'Token'), []);
+      withCaller(ctx, async (caller) => {
+        const source = await tokenForOperation(ctx, rawId(input.id, 'Token'), []);
         return {
           can: [
             { action: 'viewAccessToken', resource: tokenResource(source) },
@@ -371,31 +373,31 @@ builder.mutationFields((t) => ({
           ],
         };
       }),
-    resolve: (_root, { input }, ctx, info) =>
-      issued(cloneToken(ctx, tokenForOperation(ctx, rawId(input.id, 'Token'), []), newTokenId(ctx, info), input)),
+    resolve: async (_root, { input }, ctx, info) =>
+      issued(await cloneToken(ctx, await tokenForOperation(ctx, rawId(input.id, 'Token'), []), newTokenId(ctx, info), input)),
   }),
   resetToken: t.field({
     type: ResetTokenPayload,
     description: 'A new secret (action resetAccessToken; returned once); the old one stops now or at oldSecretExpiresAt.',
     args: { input: t.arg({ type: ResetTokenInput, required: true }) },
     authScopes: (_root, { input }, ctx) =>
-      withCaller(ctx, () => {
-        const token = tokenForOperation(ctx, rawId(input.id, 'Token'), ['resetAccessToken']);
+      withCaller(ctx, async () => {
+        const token = await tokenForOperation(ctx, rawId(input.id, 'Token'), ['resetAccessToken']);
         return { can: { action: 'resetAccessToken', resource: tokenResource(token) } };
       }),
-    resolve: (_root, { input }, ctx) => issued(resetToken(ctx, tokenForOperation(ctx, rawId(input.id, 'Token'), ['resetAccessToken']), input)),
+    resolve: async (_root, { input }, ctx) => issued(await resetToken(ctx, await tokenForOperation(ctx, rawId(input.id, 'Token'), ['resetAccessToken']), input)),
   }),
   deleteToken: t.field({
     type: DeleteTokenPayload,
     description: 'Deletes a token (action deleteAccessToken): every later request with it gets HTTP 401.',
     args: { input: t.arg({ type: DeleteTokenInput, required: true }) },
     authScopes: (_root, { input }, ctx) =>
-      withCaller(ctx, () => {
-        const token = tokenForOperation(ctx, rawId(input.id, 'Token'), ['deleteAccessToken']);
+      withCaller(ctx, async () => {
+        const token = await tokenForOperation(ctx, rawId(input.id, 'Token'), ['deleteAccessToken']);
         return { can: { action: 'deleteAccessToken', resource: tokenResource(token) } };
       }),
-    resolve: (_root, { input }, ctx) => ({
-      deletedTokenId: deleteToken(ctx, tokenForOperation(ctx, rawId(input.id, 'Token'), ['deleteAccessToken'])),
+    resolve: async (_root, { input }, ctx) => ({
+      deletedTokenId: await deleteToken(ctx, await tokenForOperation(ctx, rawId(input.id, 'Token'), ['deleteAccessToken'])),
     }),
   }),
 }));
@@ -418,6 +420,6 @@ builder.queryFields((t) => ({
       'A dry run of createToken: the same guard, caps and no-escalation rule, nothing created or recorded. For forms that show the first exceeding action and resource before saving. Any member may ask about themselves.',
     args: { input: t.arg({ type: CreateTokenInput, required: true, description: 'Exactly what createToken would be given.' }) },
     authScopes: { authenticated: true },
-    resolve: (_root, { input }, ctx, info) => checkNewToken(ctx, newTokenId(ctx, info), { ...input, inlinePolicy: policyOf(input.inlinePolicy) }),
+    resolve: async (_root, { input }, ctx, info) => await checkNewToken(ctx, newTokenId(ctx, info), { ...input, inlinePolicy: policyOf(input.inlinePolicy) }),
   }),
 }));

@@ -15,18 +15,18 @@ import { memberPrincipal, tokenPrincipal } from './permissions.ts';
 // Resource tags and project-wide requests.
 
 /** The real tags of a project/environment resource name (none for other types or unknown keys). */
-export function resourceTags(db: DbOrTx, accountId: string, resource: string): Record<string, string[]> | undefined {
+export async function resourceTags(db: DbOrTx, accountId: string, resource: string): Promise<Record<string, string[]> | undefined> {
   const name = parseResourceName(resource);
   if (!name) return undefined;
   const type = RESOURCE_TYPES[name.typeId];
   if (type !== 'proj' && type !== 'proj:env' && type !== 'proj:env:flag') return undefined;
   const [projectKey, environmentKey] = name.keys;
   if (projectKey === undefined) return undefined;
-  const project = findProjectByKey(db, accountId, projectKey);
+  const project = await findProjectByKey(db, accountId, projectKey);
   if (!project) return undefined;
   const tags: Record<string, string[]> = { proj: project.tags };
   if (environmentKey !== undefined) {
-    const environment = findEnvironment(db, project.id, environmentKey);
+    const environment = await findEnvironment(db, project.id, environmentKey);
     if (environment) tags.env = environment.tags;
   }
   return tags;
@@ -45,7 +45,7 @@ export interface AccessDecisionResult extends TokenDecision {
  * account's tokens the caller may see (`viewAccessToken`; others are NOT_FOUND like unknown
  * ids). Tags of projects and environments are the real ones.
  */
-export function checkAccess(context: Context, input: { action: string; resource: string; tokenId?: string | undefined }, now = new Date()): AccessDecisionResult {
+export async function checkAccess(context: Context, input: { action: string; resource: string; tokenId?: string | undefined }, now = new Date()): Promise<AccessDecisionResult> {
   const caller = callerOf(context);
   const { db, caches } = context.app;
   if (input.action.length === 0 || input.action.length > 200) throw badInput('action', 'must be an action name');
@@ -57,14 +57,14 @@ export function checkAccess(context: Context, input: { action: string; resource:
   }
   const { action, resource } = input;
   const request: AccessRequest = { action, resource };
-  const tags = resourceTags(db, caller.accountId, resource);
+  const tags = await resourceTags(db, caller.accountId, resource);
   if (tags) request.tags = tags;
   if (input.tokenId === undefined) return { action, resource, ...caller.decide(request) };
 
-  const token = findTokenById(db, caller.accountId, input.tokenId);
+  const token = await findTokenById(db, caller.accountId, input.tokenId);
   if (!token) throw notFound('Token');
   if (!caller.decide({ action: 'viewAccessToken', resource: tokenResource(token) }).allowed) throw notFound('Token');
-  const owner = findMemberById(db, caller.accountId, token.ownerId);
+  const owner = await findMemberById(db, caller.accountId, token.ownerId);
   if (!owner) throw notFound('Token');
   if (token.expiresAt && token.expiresAt <= now) {
     return { action, resource, allowed: false, reason: `the token expired at ${token.expiresAt.toISOString()}`, statements: [], refusedBy: 'token' };
@@ -72,8 +72,8 @@ export function checkAccess(context: Context, input: { action: string; resource:
   if (token.kind === 'personal' && owner.status !== 'active') {
     return { action, resource, allowed: false, reason: 'the token is inactive: its owner was removed', statements: [], refusedBy: 'owner' };
   }
-  const scope = tokenPrincipal(db, caches, token, owner);
-  const ownerPrincipal = token.kind === 'personal' ? memberPrincipal(db, caches, owner) : null;
+  const scope = await tokenPrincipal(db, caches, token, owner);
+  const ownerPrincipal = token.kind === 'personal' ? await memberPrincipal(db, caches, owner) : null;
   return { action, resource, ...decideToken(scope, ownerPrincipal, request) };
 }
 
@@ -91,11 +91,11 @@ export function isKey(value: string): boolean {
  * A keyset page of only the rows the caller may see: loads further batches (never OFFSET) until
  * the page is full or the list ends.
  */
-export function visiblePage<T extends { id: string }>(page: KeysetPage, load: (page: KeysetPage) => T[], visible: (row: T) => boolean): T[] {
+export async function visiblePage<T extends { id: string }>(page: KeysetPage, load: (page: KeysetPage) => Promise<T[]>, visible: (row: T) => boolean): Promise<T[]> {
   const out: T[] = [];
   let bounds = { after: page.after, before: page.before };
   for (;;) {
-    const batch = load({ ...page, ...bounds });
+    const batch = await load({ ...page, ...bounds });
     for (const row of batch) {
       if (!visible(row)) continue;
       out.push(row);

@@ -7,19 +7,19 @@ import { recordAudit } from './audit.ts';
 
 export const MAX_SERVICE_TOKEN_LIMIT = 100_000;
 
-export function updateAccount(context: Context, input: { serviceTokenLimit?: number | null }): AccountRow {
+export async function updateAccount(context: Context, input: { serviceTokenLimit?: number | null }): Promise<AccountRow> {
   const caller = callerOf(context);
   const limit = input.serviceTokenLimit;
   if (limit !== null && limit !== undefined && (limit < 0 || limit > MAX_SERVICE_TOKEN_LIMIT)) {
     throw badInput('serviceTokenLimit', `must be between 0 and ${MAX_SERVICE_TOKEN_LIMIT}`);
   }
-  return context.app.db.transaction((tx) => {
-    const before = findAccount(tx, caller.accountId);
+  return await context.app.transaction(async (tx) => {
+    const before = await findAccount(tx, caller.accountId);
     if (!before) throw notFound('Account');
     if (limit === null || limit === undefined || limit === before.serviceTokenLimit) return before;
-    const after = updateAccountRow(tx, before.id, { serviceTokenLimit: limit });
+    const after = await updateAccountRow(tx, before.id, { serviceTokenLimit: limit });
     if (!after) throw notFound('Account');
-    recordAudit(tx, context, {
+    await recordAudit(tx, context, {
       action: 'updateServiceTokenLimit',
       resource: 'acct',
       title: `${caller.member.name} set the service token limit to ${limit}`,

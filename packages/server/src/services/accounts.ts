@@ -35,11 +35,11 @@ export async function createAccountWithOwner(
   const accountName = requireName('accountName', input.accountName);
   requirePassword('password', input.password);
   const passwordHash = await hashPassword(input.password, app.config.scryptLogN);
-  return app.db.transaction((tx) => {
-    if (findMemberByEmail(tx, email)) throw conflict('A member with this email already exists', { field: 'email' });
+  return await app.transaction(async (tx) => {
+    if (await findMemberByEmail(tx, email)) throw conflict('A member with this email already exists', { field: 'email' });
     const now = new Date();
-    const account = insertAccount(tx, { id: newId(), name: accountName, createdAt: now });
-    const owner = insertMember(tx, {
+    const account = await insertAccount(tx, { id: newId(), name: accountName, createdAt: now });
+    const owner = await insertMember(tx, {
       id: newId(),
       accountId: account.id,
       email,
@@ -51,8 +51,8 @@ export async function createAccountWithOwner(
       createdAt: now,
       updatedAt: now,
     });
-    const session = openSessionFor ? openSession(app, openSessionFor, tx, owner) : undefined;
-    recordAudit(tx, source, {
+    const session = openSessionFor ? await openSession(app, openSessionFor, tx, owner) : undefined;
+    await recordAudit(tx, source, {
       accountId: account.id,
       actor: owner,
       ...(session ? { sessionId: session.session.id } : {}),
@@ -90,19 +90,19 @@ export async function signUp(context: Context, input: NewAccount): Promise<{ sec
  * log (no actor: the operator is not a member). The password is never logged.
  */
 export async function resetPassword(app: App, email: string, password?: string): Promise<{ member: MemberRow; generatedPassword: string | null; sessionsEnded: number }> {
-  const member = findMemberByEmail(app.db, email.trim().toLowerCase());
+  const member = await findMemberByEmail(app.db, email.trim().toLowerCase());
   if (!member || member.status === 'removed') throw notFound(`Member with email ${email}`);
   const generatedPassword = password === undefined ? randomBytes(15).toString('base64url') : null;
   const chosen = password ?? generatedPassword ?? '';
   requirePassword('password', chosen);
   const passwordHash = await hashPassword(chosen, app.config.scryptLogN);
   const source: AuditSource = { caller: null, requestId: 'admin-reset-password', clientIp: 'local', userAgent: 'latchkey-admin' };
-  const { updated, sessionsEnded } = app.db.transaction((tx) => {
+  const { updated, sessionsEnded } = await app.transaction(async (tx) => {
     const now = new Date();
-    const row = updateMemberRow(tx, member.id, { passwordHash, updatedAt: now });
+    const row = await updateMemberRow(tx, member.id, { passwordHash, updatedAt: now });
     if (!row) throw notFound('Member');
-    const ended = revokeSessionsOfMember(tx, member.id, now);
-    recordAudit(tx, source, {
+    const ended = await revokeSessionsOfMember(tx, member.id, now);
+    await recordAudit(tx, source, {
       accountId: member.accountId,
       actor: null,
       action: 'resetPassword',
@@ -121,7 +121,7 @@ export async function resetPassword(app: App, email: string, password?: string):
  * password (to print once) when none was configured; returns null when there was nothing to do.
  */
 export async function bootstrapOwner(app: App): Promise<{ email: string; generatedPassword: string | null } | null> {
-  if (countAccounts(app.db) > 0) return null;
+  if (await countAccounts(app.db) > 0) return null;
   const generatedPassword = app.config.ownerPassword ? null : randomBytes(15).toString('base64url');
   const password = app.config.ownerPassword ?? generatedPassword ?? '';
   const source: AuditSource = { caller: null, requestId: 'bootstrap', clientIp: 'local', userAgent: 'latchkey-server' };

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { App } from '../app.ts';
-import type { DbOrTx } from '../db/client.ts';
+import type { Database, DbOrTx } from '../db/client.ts';
+
+/** Verification reads through `db` and records checkpoints through `transaction`. */
+export type AuditDatabase = Pick<Database, 'db' | 'transaction'>;
 import type { AuditChanges, AuditEntryRow, AuditOutcome, CredentialKind } from '../db/schema/audit.ts';
 import type { MemberRow } from '../db/schema/members.ts';
 import type { Caller } from '../auth/caller.ts';
@@ -17,6 +20,7 @@ import {
   resetAuditCheckpoint,
   type StoredAuditEntry,
 } from '../store/audit.ts';
+import { lockAccount } from '../store/locks.ts';
 
 /** Where a change came from: the request's caller and client. */
 export interface AuditSource {
@@ -90,13 +94,15 @@ function scrubChanges(changes: AuditChanges): AuditChanges {
  * Appends one entry to the account's hash chain. Call it inside the transaction of the change it
  * records, so the change and its entry commit (or roll back) together.
  */
-export function recordAudit(db: DbOrTx, source: AuditSource, record: AuditRecord): AuditEntryRow {
+export async function recordAudit(db: DbOrTx, source: AuditSource, record: AuditRecord): Promise<AuditEntryRow> {
   const caller = source.caller;
   const accountId = record.accountId ?? caller?.accountId;
   if (!accountId) throw new Error('audit entry without an account');
   const actor = record.actor === undefined ? caller?.member : record.actor;
   const credentialKind: CredentialKind = caller ? caller.credential.kind : record.sessionId ? 'session' : 'none';
-  const previous = lastAuditEntry(db, accountId);
+  // Each entry names the previous one's hash: appends to one account take turns (across instances too).
+  await lockAccount(db, accountId);
+  const previous = await lastAuditEntry(db, accountId);
   const row: Omit<AuditEntryRow, 'hash'> = {
     id: newId(),
     accountId,
@@ -117,7 +123,7 @@ export function recordAudit(db: DbOrTx, source: AuditSource, record: AuditRecord
     prevHash: previous?.hash ?? GENESIS_HASH,
   };
   const entry = { ...row, hash: auditEntryHash(row) };
-  insertAuditEntry(db, entry);
+  await insertAuditEntry(db, entry);
   return entry;
 }
 
@@ -135,12 +141,12 @@ export interface RefusedAttempt {
  * never ran, so there is nothing to commit with. Best effort: a failure to record is logged and
  * the caller still gets its refusal, never an internal error instead.
  */
-export function recordRefusal(context: AuditSource & { app: App }, attempt: RefusedAttempt): void {
+export async function recordRefusal(context: AuditSource & { app: App }, attempt: RefusedAttempt): Promise<void> {
   const caller = context.caller;
   if (!caller) return; // no account to record into (missing credentials are 401s, not attempts)
   try {
-    context.app.db.transaction((tx) =>
-      recordAudit(tx, context, {
+    await context.app.transaction(async (tx) =>
+      await recordAudit(tx, context, {
         action: attempt.action,
         resource: attempt.resource,
         title: `${caller.member.name} was refused ${attempt.action} on ${attempt.resource} (${attempt.field}): ${attempt.reason}`,
@@ -241,11 +247,11 @@ type AccountWalk = { ok: true; head: Link; checked: number } | { ok: false; brok
  * not match its content (this entry was edited). When the walk passes the checkpoint it checks
  * that the entry there is still the one recorded. Yields the entries checked after each batch.
  */
-function* walkChain(db: DbOrTx, accountId: string, from: Link, upTo: number, checkpoint: Link | undefined, batchSize: number): Generator<number, AccountWalk> {
+async function* walkChain(db: DbOrTx, accountId: string, from: Link, upTo: number, checkpoint: Link | undefined, batchSize: number): AsyncGenerator<number, AccountWalk> {
   let last = from;
   let checked = 0;
   while (last.seq < upTo) {
-    const batch = auditChainBatch(db, accountId, last.seq, Math.min(batchSize, upTo - last.seq));
+    const batch = await auditChainBatch(db, accountId, last.seq, Math.min(batchSize, upTo - last.seq));
     if (batch.length === 0) break;
     for (const entry of batch) {
       const broken = (reason: AuditChainBreakReason, detail: string): AccountWalk => ({
@@ -273,13 +279,14 @@ function* walkChain(db: DbOrTx, accountId: string, from: Link, upTo: number, che
  * recorded one, intact) or, in full, from the first entry; then, with `record`, stores what the
  * run proved as the checkpoint. Yields the entries checked after each batch.
  */
-function* verifyAccount(db: DbOrTx, accountId: string, options: VerifyOptions, batchSize: number): Generator<number, { walk: AccountWalk; trustedUpTo: number }> {
-  const stored = findAuditCheckpoint(db, accountId);
+async function* verifyAccount(database: AuditDatabase, accountId: string, options: VerifyOptions, batchSize: number): AsyncGenerator<number, { walk: AccountWalk; trustedUpTo: number }> {
+  const { db } = database;
+  const stored = await findAuditCheckpoint(db, accountId);
   const checkpoint: Link | undefined = stored ? { seq: stored.seq, entryId: stored.entryId, hash: stored.hash } : undefined;
-  const upTo = lastAuditEntry(db, accountId)?.seq ?? 0;
+  const upTo = (await lastAuditEntry(db, accountId))?.seq ?? 0;
   let from = GENESIS;
   if (checkpoint && !options.full) {
-    const entry = auditEntryAt(db, accountId, checkpoint.seq);
+    const entry = await auditEntryAt(db, accountId, checkpoint.seq);
     const broken = (reason: AuditChainBreakReason, detail: string, at: Pick<Link, 'seq' | 'entryId'> = checkpoint): { walk: AccountWalk; trustedUpTo: number } => ({
       walk: { ok: false, broken: chainBreak(accountId, at, reason, detail), lastGood: GENESIS, checked: 0 },
       trustedUpTo: checkpoint.seq,
@@ -300,7 +307,7 @@ function* verifyAccount(db: DbOrTx, accountId: string, options: VerifyOptions, b
       checked: walk.checked,
     };
   }
-  if (options.record) recordCheckpoint(db, accountId, walk, checkpoint, options.full === true);
+  if (options.record) await recordCheckpoint(database, accountId, walk, checkpoint, options.full === true);
   return { walk, trustedUpTo: from.seq };
 }
 
@@ -309,29 +316,30 @@ function* verifyAccount(db: DbOrTx, accountId: string, options: VerifyOptions, b
  * checkpoint moves it back there, so incremental runs report the break too. A checkpoint that no
  * longer matches the chain stays as it is: it is the evidence.
  */
-function recordCheckpoint(db: DbOrTx, accountId: string, walk: AccountWalk, checkpoint: Link | undefined, full: boolean): void {
+async function recordCheckpoint(database: AuditDatabase, accountId: string, walk: AccountWalk, checkpoint: Link | undefined, full: boolean): Promise<void> {
   const proved = walk.ok ? walk.head : walk.lastGood;
   const row = proved.seq > 0 ? { accountId, seq: proved.seq, entryId: proved.entryId, hash: proved.hash, verifiedAt: new Date() } : undefined;
   if (!walk.ok && walk.broken.reason === 'checkpoint-mismatch') return;
-  if (checkpoint && full && !walk.ok && proved.seq < checkpoint.seq) resetAuditCheckpoint(db, accountId, row);
-  else if (row && proved.seq > (checkpoint?.seq ?? 0)) advanceAuditCheckpoint(db, row);
+  if (checkpoint && full && !walk.ok && proved.seq < checkpoint.seq) await database.transaction((tx) => resetAuditCheckpoint(tx, accountId, row));
+  else if (row && proved.seq > (checkpoint?.seq ?? 0)) await database.transaction((tx) => advanceAuditCheckpoint(tx, row));
 }
 
 /** The whole verification of one account or (no `accountId`) every account, as steps: yields entries checked per batch. */
-function* verification(db: DbOrTx, accountId: string | undefined, options: VerifyOptions): Generator<number, AuditVerification> {
+async function* verification(database: AuditDatabase, accountId: string | undefined, options: VerifyOptions): AsyncGenerator<number, AuditVerification> {
+  const { db } = database;
   const batchSize = options.batchSize ?? 100;
-  const accountIds = accountId === undefined ? auditAccountIds(db) : [accountId];
+  const accountIds = accountId === undefined ? await auditAccountIds(db) : [accountId];
   const heads: AuditChainHead[] = [];
   let total = 0;
   for (const account of accountIds) {
-    const upTo = lastAuditEntry(db, account)?.seq ?? 0;
-    total += options.full ? upTo : Math.max(0, upTo - (findAuditCheckpoint(db, account)?.seq ?? 0));
+    const upTo = (await lastAuditEntry(db, account))?.seq ?? 0;
+    total += options.full ? upTo : Math.max(0, upTo - ((await findAuditCheckpoint(db, account))?.seq ?? 0));
   }
   let progress = 0;
   let checked = 0;
   let entries = 0;
   for (const account of accountIds) {
-    const { walk, trustedUpTo } = yield* progressOf(verifyAccount(db, account, options, batchSize), (batch) => {
+    const { walk, trustedUpTo } = yield* progressOf(verifyAccount(database, account, options, batchSize), (batch) => {
       progress += batch;
       options.onProgress?.(progress, total);
     });
@@ -344,9 +352,9 @@ function* verification(db: DbOrTx, accountId: string | undefined, options: Verif
 }
 
 /** Passes a generator's steps through, reporting each on the way. */
-function* progressOf<T>(steps: Generator<number, T>, report: (step: number) => void): Generator<number, T> {
+async function* progressOf<T>(steps: AsyncGenerator<number, T>, report: (step: number) => void): AsyncGenerator<number, T> {
   for (;;) {
-    const step = steps.next();
+    const step = await steps.next();
     if (step.done) return step.value;
     report(step.value);
     yield step.value;
@@ -357,10 +365,10 @@ function* progressOf<T>(steps: Generator<number, T>, report: (step: number) => v
  * Verifies in one go, blocking the event loop until done: for scripts and tests. By default in
  * full and without recording checkpoints (a pure check).
  */
-export function verifyAuditChain(db: DbOrTx, accountId?: string, options: VerifyOptions = {}): AuditVerification {
-  const steps = verification(db, accountId, { full: true, record: false, ...options });
+export async function verifyAuditChain(database: AuditDatabase, accountId?: string, options: VerifyOptions = {}): Promise<AuditVerification> {
+  const steps = verification(database, accountId, { full: true, record: false, ...options });
   for (;;) {
-    const step = steps.next();
+    const step = await steps.next();
     if (step.done) return step.value;
   }
 }
@@ -375,12 +383,12 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * work alike), and a slice's pause is bounded and measurable; a worker would need its own
  * connection and module loading, for work that is I/O-light and can be cut anywhere.
  */
-export async function verifyAuditLog(db: DbOrTx, accountId?: string, options: VerifyOptions = {}): Promise<AuditVerification> {
+export async function verifyAuditLog(database: AuditDatabase, accountId?: string, options: VerifyOptions = {}): Promise<AuditVerification> {
   const sliceMs = options.sliceMs ?? 3;
-  const steps = verification(db, accountId, options);
+  const steps = verification(database, accountId, options);
   let sliceStarted = performance.now();
   for (;;) {
-    const step = steps.next();
+    const step = await steps.next();
     if (step.done) return step.value;
     if (performance.now() - sliceStarted >= sliceMs) {
       await yieldToEventLoop();
@@ -396,16 +404,16 @@ const inFlight = new WeakMap<object, Map<string, Promise<AuditVerification>>>();
  * for an account and mode that is already being verified shares that run's result, so repeating
  * the request cannot multiply the work.
  */
-export function verifyAccountAuditLog(db: DbOrTx, accountId: string, full: boolean): Promise<AuditVerification> {
-  let running = inFlight.get(db);
+export async function verifyAccountAuditLog(database: AuditDatabase, accountId: string, full: boolean): Promise<AuditVerification> {
+  let running = inFlight.get(database);
   if (!running) {
     running = new Map();
-    inFlight.set(db, running);
+    inFlight.set(database, running);
   }
   const key = `${full ? 'full' : 'incremental'}:${accountId}`;
   const shared = running.get(key);
   if (shared) return shared;
-  const run = verifyAuditLog(db, accountId, { full, record: true }).finally(() => running.delete(key));
+  const run = verifyAuditLog(database, accountId, { full, record: true }).finally(() => running.delete(key));
   running.set(key, run);
   return run;
 }

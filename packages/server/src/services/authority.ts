@@ -42,20 +42,20 @@ export interface Authority {
  * The caller's authority: a session is its member; a personal token is its scope AND its owner
  * (both limit it); a service token is its own scope.
  */
-export function callerAuthority(db: DbOrTx, caller: Caller): Authority {
+export async function callerAuthority(db: DbOrTx, caller: Caller): Promise<Authority> {
   const { credential, member } = caller;
-  const own = { label: 'your permissions do not allow', grants: memberGrants(db, member) };
+  const own = { label: 'your permissions do not allow', grants: await memberGrants(db, member) };
   switch (credential.kind) {
     case 'session':
       return { self: member.id, sets: [own] };
     case 'personal':
       return {
         self: member.id,
-        sets: [{ label: 'the scope of the token you are using does not allow', grants: tokenGrants(db, credential.token, member) }, own],
+        sets: [{ label: 'the scope of the token you are using does not allow', grants: await tokenGrants(db, credential.token, member) }, own],
       };
     case 'service': {
       const self = `service-token-${credential.token.id}`;
-      return { self, sets: [{ label: 'the scope of the service token you are using does not allow', grants: tokenGrants(db, credential.token, member, self) }] };
+      return { self, sets: [{ label: 'the scope of the service token you are using does not allow', grants: await tokenGrants(db, credential.token, member, self) }] };
     }
   }
 }
@@ -84,10 +84,10 @@ const granteeKey = (grantee: Grantee): string => `${grantee.kind}:${Object.value
  * What these grantees can do now, to be given to `assertNoEscalation` as `before` once the
  * change is applied (read inside the mutation's transaction, before its writes).
  */
-export function authoritiesBefore(db: DbOrTx, caller: Caller, limit: Authority, grantees: readonly Grantee[]): AuthoritySnapshot {
+export async function authoritiesBefore(db: DbOrTx, caller: Caller, limit: Authority, grantees: readonly Grantee[]): Promise<AuthoritySnapshot> {
   const out = new Map<string, GranteeAuthority>();
   for (const grantee of grantees) {
-    const authority = authorityOf(db, caller, grantee, limit.self);
+    const authority = await authorityOf(db, caller, grantee, limit.self);
     if (authority) out.set(granteeKey(grantee), authority);
   }
   return out;
@@ -106,33 +106,33 @@ export function callerAttributes(caller: Caller): RoleAttributes {
   return caller.credential.kind === 'service' ? (caller.credential.token.roleAttributes ?? {}) : caller.member.roleAttributes;
 }
 
-function authorityOf(db: DbOrTx, caller: Caller, grantee: Grantee, self: string): GranteeAuthority | null {
+async function authorityOf(db: DbOrTx, caller: Caller, grantee: Grantee, self: string): Promise<GranteeAuthority | null> {
   const { accountId } = caller;
   switch (grantee.kind) {
     case 'member': {
-      const member = findMemberById(db, accountId, grantee.memberId);
+      const member = await findMemberById(db, accountId, grantee.memberId);
       if (!member) return null;
-      return { what: `member ${member.email}`, sets: [memberGrants(db, asHolder(member), self)] };
+      return { what: `member ${member.email}`, sets: [await memberGrants(db, asHolder(member), self)] };
     }
     case 'token': {
-      const token = findTokenById(db, accountId, grantee.tokenId);
+      const token = await findTokenById(db, accountId, grantee.tokenId);
       if (!token || token.deletedAt) return null;
-      const owner = findMemberById(db, accountId, token.ownerId);
+      const owner = await findMemberById(db, accountId, token.ownerId);
       if (!owner) return null;
-      const scope = tokenGrants(db, token, owner, self);
+      const scope = await tokenGrants(db, token, owner, self);
       // A personal token can do what its scope AND its owner allow; a service token its scope.
-      const sets = token.kind === 'personal' ? [scope, memberGrants(db, asHolder(owner), self)] : [scope];
+      const sets = token.kind === 'personal' ? [scope, await memberGrants(db, asHolder(owner), self)] : [scope];
       return { what: `token '${token.name}'`, sets };
     }
     case 'role': {
-      const role = findRoleById(db, accountId, grantee.roleId);
+      const role = await findRoleById(db, accountId, grantee.roleId);
       if (!role) return null;
       return { what: `custom role "${role.key}"`, sets: [[roleGrant(role, callerAttributes(caller), self)]] };
     }
     case 'team': {
-      const team = findTeamById(db, accountId, grantee.teamId);
+      const team = await findTeamById(db, accountId, grantee.teamId);
       if (!team) return null;
-      const grants = customRolesOfTeam(db, team.id).map((role) => roleGrant(role, team.roleAttributes, self, `team:${team.key}/role:${role.key}`));
+      const grants = (await customRolesOfTeam(db, team.id)).map((role) => roleGrant(role, team.roleAttributes, self, `team:${team.key}/role:${role.key}`));
       return { what: `team "${team.key}"`, sets: [grants] };
     }
   }
@@ -184,19 +184,19 @@ export interface EscalationCheck {
  * authority (in the current state of `db`) is contained in `limit`, the caller's authority taken
  * before the change.
  */
-export function assertNoEscalation(db: DbOrTx, caller: Caller, limit: Authority, check: EscalationCheck): void {
-  const error = escalation(db, caller, limit, check);
+export async function assertNoEscalation(db: DbOrTx, caller: Caller, limit: Authority, check: EscalationCheck): Promise<void> {
+  const error = await escalation(db, caller, limit, check);
   if (error) throw error;
 }
 
 /** The refusal `assertNoEscalation` would throw, or null. */
-export function escalation(db: DbOrTx, caller: Caller, limit: Authority, check: EscalationCheck): LatchkeyError | null {
+export async function escalation(db: DbOrTx, caller: Caller, limit: Authority, check: EscalationCheck): Promise<LatchkeyError | null> {
   const seen = new Set<string>();
   for (const grantee of check.grantees) {
     const key = granteeKey(grantee);
     if (seen.has(key)) continue;
     seen.add(key);
-    const authority = authorityOf(db, caller, grantee, limit.self);
+    const authority = await authorityOf(db, caller, grantee, limit.self);
     if (!authority) continue;
     const before = check.before?.get(key)?.sets;
     for (const outer of limit.sets) {
@@ -224,9 +224,10 @@ export function withinAuthority(limit: Authority, grants: (self: string) => Gran
 }
 
 /** Every member who holds a role, directly or through a team, and every token scoped by it. */
-export function holdersOfRole(db: DbOrTx, roleId: string): Grantee[] {
-  const usage = roleUsage(db, roleId);
-  const teamMembers = usage.teams.flatMap((t) => membersOfTeam(db, t.id));
+export async function holdersOfRole(db: DbOrTx, roleId: string): Promise<Grantee[]> {
+  const usage = await roleUsage(db, roleId);
+  const teamMembers: MemberRow[] = [];
+  for (const team of usage.teams) teamMembers.push(...(await membersOfTeam(db, team.id)));
   return [
     ...usage.members.map((m): Grantee => ({ kind: 'member', memberId: m.id })),
     ...teamMembers.map((m): Grantee => ({ kind: 'member', memberId: m.id })),
@@ -236,13 +237,13 @@ export function holdersOfRole(db: DbOrTx, roleId: string): Grantee[] {
 }
 
 /** The members of a team and the team itself (its roles with its attributes). */
-export function granteesOfTeam(db: DbOrTx, teamId: string): Grantee[] {
-  return [{ kind: 'team', teamId }, ...membersOfTeam(db, teamId).map((m): Grantee => ({ kind: 'member', memberId: m.id }))];
+export async function granteesOfTeam(db: DbOrTx, teamId: string): Promise<Grantee[]> {
+  return [{ kind: 'team', teamId }, ...(await membersOfTeam(db, teamId)).map((m): Grantee => ({ kind: 'member', memberId: m.id }))];
 }
 
 /** Members by id, for checks on members given in an input (unknown ids are simply skipped). */
-export function memberGrantees(db: DbOrTx, accountId: string, ids: readonly string[]): Grantee[] {
-  return findMembersByIds(db, accountId, ids).map((m) => ({ kind: 'member', memberId: m.id }));
+export async function memberGrantees(db: DbOrTx, accountId: string, ids: readonly string[]): Promise<Grantee[]> {
+  return (await findMembersByIds(db, accountId, ids)).map((m) => ({ kind: 'member', memberId: m.id }));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
-import { PrincipalCache } from '@latchkey/policy';
+import { PrincipalCache, type CompiledPrincipal } from '@latchkey/policy';
 import type { MemberRow, SessionRow } from '../db/schema/members.ts';
 import type { TokenRow, TokenSecretRow } from '../db/schema/tokens.ts';
+import type { CacheBus } from './cache-bus.ts';
 
 /** A credential found by its digest, as the database had it when it was cached. */
 export type CachedCredential =
@@ -9,7 +10,7 @@ export type CachedCredential =
 
 /**
  * What changed, so caches can forget what depended on it. This is the ONE entry point for
- * invalidation: with several instances, the same events will be published to the others.
+ * invalidation: every event is applied here and published to the other instances.
  */
 export type InvalidationEvent =
   | { kind: 'token'; tokenId: string }
@@ -17,18 +18,46 @@ export type InvalidationEvent =
   | { kind: 'session'; sessionId: string }
   | { kind: 'roles' };
 
+/**
+ * Taken before a database read whose result is to be cached, handed back with it: the result is
+ * kept only if nothing was invalidated meanwhile (an event that arrived during the read may be
+ * the one that made it stale) and the bus to the other instances is up.
+ */
+export type CacheTicket = number;
+
 const MAX_CREDENTIALS = 100_000;
 
+/**
+ * The server's caches of credentials and compiled principals. With a bus (several instances),
+ * an event is applied here and published; events from the others are applied without being
+ * published again. Fail closed: while the bus is down nothing is cached, and when it resets
+ * (down, back up, or an unreadable message) everything cached is forgotten.
+ */
 export class Caches {
   readonly principals = new PrincipalCache<string>(50_000);
   private readonly credentials = new Map<string, CachedCredential>();
   private readonly listeners: Array<(event: InvalidationEvent) => void> = [];
+  private version = 0;
+  private readonly publishing = new Set<Promise<void>>();
+
+  constructor(
+    private readonly bus?: CacheBus,
+    private readonly onPublishError: (error: unknown) => void = () => undefined,
+  ) {
+    bus?.subscribe((event) => this.apply(event));
+    bus?.onReset(() => this.clear());
+  }
+
+  ticket(): CacheTicket {
+    return this.version;
+  }
 
   getCredential(digest: string): CachedCredential | undefined {
     return this.credentials.get(digest);
   }
 
-  putCredential(digest: string, credential: CachedCredential): void {
+  putCredential(digest: string, credential: CachedCredential, ticket: CacheTicket): void {
+    if (!this.mayCache(ticket)) return;
     if (this.credentials.size >= MAX_CREDENTIALS) {
       // Map iteration order is insertion order: drop the oldest entry.
       const oldest = this.credentials.keys().next().value;
@@ -37,12 +66,49 @@ export class Caches {
     this.credentials.set(digest, credential);
   }
 
-  /** Subscribe to invalidations (e.g. to forward them to other instances). */
+  getPrincipal(key: string): CompiledPrincipal | undefined {
+    return this.principals.lookup(key);
+  }
+
+  putPrincipal(key: string, principal: CompiledPrincipal, ticket: CacheTicket): void {
+    if (this.mayCache(ticket)) this.principals.set(key, principal);
+  }
+
+  /** Subscribe to invalidations made on this instance (tests, diagnostics). */
   onInvalidate(listener: (event: InvalidationEvent) => void): void {
     this.listeners.push(listener);
   }
 
+  /** Forget what depended on `event`, here and on every other instance. */
   invalidate(event: InvalidationEvent): void {
+    this.apply(event);
+    for (const listener of this.listeners) listener(event);
+    // A failed publish means the others may keep a stale entry: their bus resets when the
+    // connection is lost, and the error is reported; the change itself is committed already.
+    if (!this.bus) return;
+    const published = this.bus.publish(event).catch(this.onPublishError);
+    this.publishing.add(published);
+    void published.finally(() => this.publishing.delete(published));
+  }
+
+  /** Resolves once every invalidation made so far has been handed to the other instances (before closing). */
+  async published(): Promise<void> {
+    await Promise.all([...this.publishing]);
+  }
+
+  /** Forget everything (a bus reset; also the admin CLI's changes, which another process made). */
+  clear(): void {
+    this.version += 1;
+    this.principals.clear();
+    this.credentials.clear();
+  }
+
+  private mayCache(ticket: CacheTicket): boolean {
+    return ticket === this.version && (this.bus?.healthy ?? true);
+  }
+
+  private apply(event: InvalidationEvent): void {
+    this.version += 1;
     switch (event.kind) {
       case 'token':
         this.principals.invalidate(`token:${event.tokenId}`);
@@ -60,7 +126,6 @@ export class Caches {
         this.principals.clear();
         break;
     }
-    for (const listener of this.listeners) listener(event);
   }
 
   private dropCredentials(matches: (c: CachedCredential) => boolean): void {

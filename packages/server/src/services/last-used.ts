@@ -1,7 +1,6 @@
-import { eq } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
-import { sessions } from '../db/schema/members.ts';
-import { tokens } from '../db/schema/tokens.ts';
+import type { Database } from '../db/client.ts';
+import { recordSessionLastUsed } from '../store/sessions.ts';
+import { recordTokenLastUsed } from '../store/tokens.ts';
 
 /**
  * Coalesces "last used" dates in memory and writes them in one transaction per interval, so an
@@ -15,13 +14,13 @@ export class LastUsedRecorder {
   writes = 0;
 
   constructor(
-    private readonly db: Db,
+    private readonly database: Pick<Database, 'transaction'>,
     private readonly intervalMs: number,
     /** A flush that failed (read-only database, full disk): its dates are kept for the next one. */
     private readonly onError: (error: unknown) => void = () => {},
   ) {
     if (intervalMs > 0) {
-      this.timer = setInterval(() => this.flushOrKeep(), intervalMs);
+      this.timer = setInterval(() => void this.flushOrKeep(), intervalMs);
       this.timer.unref();
     }
   }
@@ -39,16 +38,16 @@ export class LastUsedRecorder {
     return this.pendingTokens.get(tokenId);
   }
 
-  flush(): void {
+  async flush(): Promise<void> {
     if (this.pendingTokens.size === 0 && this.pendingSessions.size === 0) return;
     const tokenDates = [...this.pendingTokens];
     const sessionDates = [...this.pendingSessions];
     this.pendingTokens.clear();
     this.pendingSessions.clear();
     try {
-      this.db.transaction((tx) => {
-        for (const [id, at] of tokenDates) tx.update(tokens).set({ lastUsedAt: at }).where(eq(tokens.id, id)).run();
-        for (const [id, at] of sessionDates) tx.update(sessions).set({ lastUsedAt: at }).where(eq(sessions.id, id)).run();
+      await this.database.transaction(async (tx) => {
+        for (const [id, at] of tokenDates) await recordTokenLastUsed(tx, id, at);
+        for (const [id, at] of sessionDates) await recordSessionLastUsed(tx, id, at);
       });
     } catch (error) {
       // Nothing was written (one transaction): keep the dates for the next flush, unless newer ones came meanwhile.
@@ -60,17 +59,17 @@ export class LastUsedRecorder {
   }
 
   /** The timer's flush: a storage fault must never crash the process (the dates wait for the next flush). */
-  private flushOrKeep(): void {
+  private async flushOrKeep(): Promise<void> {
     try {
-      this.flush();
+      await this.flush();
     } catch (error) {
       this.onError(error);
     }
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    this.flushOrKeep();
+    await this.flushOrKeep();
   }
 }

@@ -38,10 +38,10 @@ type AttributeInput = ReadonlyArray<{ key: string; values: readonly string[] }>;
 export const MAX_CUSTOM_ROLES = 50;
 
 /** Custom roles by key, each known in the account, or BAD_USER_INPUT naming the first unknown. */
-export function requireCustomRoles(db: DbOrTx, accountId: string, field: string, keys: readonly string[]): CustomRoleRow[] {
+export async function requireCustomRoles(db: DbOrTx, accountId: string, field: string, keys: readonly string[]): Promise<CustomRoleRow[]> {
   const unique = [...new Set(keys)];
   if (unique.length > MAX_CUSTOM_ROLES) throw badInput(field, `at most ${MAX_CUSTOM_ROLES} custom roles (found ${unique.length})`);
-  const found = new Map(findRolesByKeys(db, accountId, unique).map((r) => [r.key, r]));
+  const found = new Map((await findRolesByKeys(db, accountId, unique)).map((r) => [r.key, r]));
   return unique.map((key) => {
     const role = found.get(key);
     if (!role) throw badInput(`${field}[${keys.indexOf(key)}]`, `unknown custom role "${key}"`);
@@ -62,8 +62,8 @@ function changedAttributeKeys(before: RoleAttributes, after: RoleAttributes): Se
  * for someone who can do at least everything that member can do now: so only an owner unmakes
  * an owner, and nobody demotes or removes someone above them.
  */
-function assertMayChange(db: DbOrTx, caller: Caller, limit: Authority, action: string, target: MemberRow): void {
-  assertNoEscalation(db, caller, limit, {
+async function assertMayChange(db: DbOrTx, caller: Caller, limit: Authority, action: string, target: MemberRow): Promise<void> {
+  await assertNoEscalation(db, caller, limit, {
     action,
     resource: memberResource(target.id),
     grantees: [{ kind: 'member', memberId: target.id }],
@@ -89,21 +89,21 @@ export interface InviteInput {
 }
 
 /** A new member in status `invited`, who cannot act until they accept; the code is returned once. */
-export function inviteMember(context: Context, input: InviteInput): { member: MemberRow; inviteCode: string } {
+export async function inviteMember(context: Context, input: InviteInput): Promise<{ member: MemberRow; inviteCode: string }> {
   const caller = callerOf(context);
   const { db } = context.app;
   const email = requireEmail('email', input.email);
   const name = input.name === null || input.name === undefined ? (email.split('@')[0] ?? email) : requireName('name', input.name);
   const attributes = requireRoleAttributes('roleAttributes', input.roleAttributes);
-  const roles = requireCustomRoles(db, caller.accountId, 'customRoleKeys', input.customRoleKeys ?? []);
+  const roles = await requireCustomRoles(db, caller.accountId, 'customRoleKeys', input.customRoleKeys ?? []);
   const id = newId();
   const resource = memberResource(id);
-  const limit = callerAuthority(db, caller);
+  const limit = await callerAuthority(db, caller);
   const inviteCode = generateInviteCode();
-  const member = db.transaction((tx) => {
-    if (findMemberByEmail(tx, email)) throw conflict('A member with this email already exists', { field: 'email' });
+  const member = await context.app.transaction(async (tx) => {
+    if (await findMemberByEmail(tx, email)) throw conflict('A member with this email already exists', { field: 'email' });
     const now = new Date();
-    const row = insertMember(tx, {
+    const row = await insertMember(tx, {
       id,
       accountId: caller.accountId,
       email,
@@ -116,10 +116,10 @@ export function inviteMember(context: Context, input: InviteInput): { member: Me
       createdAt: now,
       updatedAt: now,
     });
-    setMemberCustomRoles(tx, id, roles.map((r) => r.id));
+    await setMemberCustomRoles(tx, id, roles.map((r) => r.id));
     // What the invitation gives takes effect when it is accepted: no more than the inviter has.
-    assertNoEscalation(tx, caller, limit, { action: 'createMember', resource, grantees: [{ kind: 'member', memberId: id }] });
-    recordAudit(tx, context, {
+    await assertNoEscalation(tx, caller, limit, { action: 'createMember', resource, grantees: [{ kind: 'member', memberId: id }] });
+    await recordAudit(tx, context, {
       action: 'createMember',
       resource,
       title: `${caller.member.name} invited ${email} as ${input.role}`,
@@ -145,17 +145,17 @@ export async function acceptInvite(
   const name = requireName('name', input.name);
   requirePassword('password', input.password);
   const codeHash = digestSecret(input.inviteCode);
-  const invited = findMemberByInviteCodeHash(app.db, codeHash);
+  const invited = await findMemberByInviteCodeHash(app.db, codeHash);
   if (!invited || invited.status !== 'invited') throw notFound('Invite');
   const passwordHash = await hashPassword(input.password, app.config.scryptLogN);
-  const result = app.db.transaction((tx) => {
+  const result = await app.transaction(async (tx) => {
     // Read again inside the transaction: the code is single-use even under concurrent accepts.
-    const current = findMemberByInviteCodeHash(tx, codeHash);
+    const current = await findMemberByInviteCodeHash(tx, codeHash);
     if (!current || current.status !== 'invited') throw notFound('Invite');
-    const member = updateMemberRow(tx, current.id, { name, passwordHash, status: 'active', inviteCodeHash: null, updatedAt: new Date() });
+    const member = await updateMemberRow(tx, current.id, { name, passwordHash, status: 'active', inviteCodeHash: null, updatedAt: new Date() });
     if (!member) throw notFound('Invite');
-    const opened = openSession(app, context, tx, member);
-    recordAudit(tx, context, {
+    const opened = await openSession(app, context, tx, member);
+    await recordAudit(tx, context, {
       accountId: member.accountId,
       actor: member,
       sessionId: opened.session.id,
@@ -180,22 +180,22 @@ export interface UpdateMemberInput {
  * Changes only the given fields (lists replace). The caller must be able to do everything the
  * member can do before the change and everything they can do after it (no escalation).
  */
-export function updateMember(context: Context, memberId: string, input: UpdateMemberInput): MemberRow {
+export async function updateMember(context: Context, memberId: string, input: UpdateMemberInput): Promise<MemberRow> {
   const caller = callerOf(context);
   const { db } = context.app;
-  const target = findMemberById(db, caller.accountId, memberId);
+  const target = await findMemberById(db, caller.accountId, memberId);
   if (!target) throw notFound('Member');
   const resource = memberResource(target.id);
   const attributes = input.roleAttributes ? requireRoleAttributes('roleAttributes', input.roleAttributes) : null;
-  const roles = input.customRoleKeys ? requireCustomRoles(db, caller.accountId, 'customRoleKeys', input.customRoleKeys) : null;
+  const roles = input.customRoleKeys ? await requireCustomRoles(db, caller.accountId, 'customRoleKeys', input.customRoleKeys) : null;
   if (target.status === 'removed') throw conflict('This member was removed', { field: 'id' });
 
-  const currentRoles = customRolesOfMember(db, target.id);
+  const currentRoles = await customRolesOfMember(db, target.id);
   const nextAttributes = attributes ?? target.roleAttributes;
   const changedAttributes = changedAttributeKeys(target.roleAttributes, nextAttributes);
-  const limit = callerAuthority(db, caller);
+  const limit = await callerAuthority(db, caller);
 
-  const updated = db.transaction((tx) => {
+  const updated = await context.app.transaction(async (tx) => {
     const changes: Record<string, { before: unknown; after: unknown }> = {};
     const patch: { role?: BaseRole; roleAttributes?: RoleAttributes } = {};
     if (input.role && input.role !== target.role) {
@@ -213,15 +213,15 @@ export function updateMember(context: Context, memberId: string, input: UpdateMe
     }
     if (Object.keys(changes).length === 0) return target;
     const action = changes.role ? 'updateRole' : changes.customRoles ? 'updateCustomRole' : 'updateMemberRoleAttributes';
-    assertMayChange(tx, caller, limit, action, target);
-    if (changes.role && target.role === 'owner' && countOtherActiveOwners(tx, target.accountId, target.id) === 0) {
+    await assertMayChange(tx, caller, limit, action, target);
+    if (changes.role && target.role === 'owner' && await countOtherActiveOwners(tx, target.accountId, target.id) === 0) {
       throw conflict('The last owner of the account cannot be downgraded; make another member owner first');
     }
-    if (roles && changes.customRoles) setMemberCustomRoles(tx, target.id, roles.map((r) => r.id));
-    const row = updateMemberRow(tx, target.id, { ...patch, updatedAt: new Date() });
+    if (roles && changes.customRoles) await setMemberCustomRoles(tx, target.id, roles.map((r) => r.id));
+    const row = await updateMemberRow(tx, target.id, { ...patch, updatedAt: new Date() });
     if (!row) throw notFound('Member');
-    assertNoEscalation(tx, caller, limit, { action, resource, grantees: [{ kind: 'member', memberId: target.id }] });
-    recordAudit(tx, context, {
+    await assertNoEscalation(tx, caller, limit, { action, resource, grantees: [{ kind: 'member', memberId: target.id }] });
+    await recordAudit(tx, context, {
       action,
       resource,
       title: `${caller.member.name} updated ${target.email}: ${Object.keys(changes).join(', ')}`,
@@ -239,27 +239,27 @@ export function updateMember(context: Context, memberId: string, input: UpdateMe
  * keep working. Only someone who can do everything the member can (so for an owner, an owner)
  * removes them, and never the last owner.
  */
-export function removeMember(context: Context, memberId: string): MemberRow {
+export async function removeMember(context: Context, memberId: string): Promise<MemberRow> {
   const caller = callerOf(context);
   const { db } = context.app;
-  const target = findMemberById(db, caller.accountId, memberId);
+  const target = await findMemberById(db, caller.accountId, memberId);
   if (!target) throw notFound('Member');
   const resource = memberResource(target.id);
   if (target.status === 'removed') throw conflict('This member was already removed', { field: 'id' });
-  const limit = callerAuthority(db, caller);
-  const removed = db.transaction((tx) => {
-    assertMayChange(tx, caller, limit, 'deleteMember', target);
-    if (target.role === 'owner' && target.status === 'active' && countOtherActiveOwners(tx, target.accountId, target.id) === 0) {
+  const limit = await callerAuthority(db, caller);
+  const removed = await context.app.transaction(async (tx) => {
+    await assertMayChange(tx, caller, limit, 'deleteMember', target);
+    if (target.role === 'owner' && target.status === 'active' && await countOtherActiveOwners(tx, target.accountId, target.id) === 0) {
       throw conflict('The last owner of the account cannot be removed');
     }
-    const roles = customRolesOfMember(tx, target.id).map((r) => r.key);
-    const teams = teamsOfMember(tx, target.id).map((t) => t.key);
+    const roles = (await customRolesOfMember(tx, target.id)).map((r) => r.key);
+    const teams = (await teamsOfMember(tx, target.id)).map((t) => t.key);
     const now = new Date();
-    const row = updateMemberRow(tx, target.id, { status: 'removed', inviteCodeHash: null, updatedAt: now });
+    const row = await updateMemberRow(tx, target.id, { status: 'removed', inviteCodeHash: null, updatedAt: now });
     if (!row) throw notFound('Member');
-    const sessions = revokeSessionsOfMember(tx, target.id, now);
-    dropMemberAssignments(tx, target.id);
-    recordAudit(tx, context, {
+    const sessions = await revokeSessionsOfMember(tx, target.id, now);
+    await dropMemberAssignments(tx, target.id);
+    await recordAudit(tx, context, {
       action: 'deleteMember',
       resource,
       title: `${caller.member.name} removed ${target.email}`,

@@ -20,15 +20,15 @@ import type { Caches } from './caches.ts';
  * `self` is whose "own" tokens and sessions the built-in policies speak of (the member's id; the
  * no-escalation rule reads another member's grants as if they were the caller's, services/authority.ts).
  */
-export function memberGrants(db: DbOrTx, member: MemberRow, self: string = member.id): Grant[] {
+export async function memberGrants(db: DbOrTx, member: MemberRow, self: string = member.id): Promise<Grant[]> {
   if (member.status !== 'active') return [];
   const grants: Grant[] = [baseRoleGrant(member.role, self)];
-  for (const role of customRolesOfMember(db, member.id)) {
+  for (const role of await customRolesOfMember(db, member.id)) {
     grants.push(roleGrant(role, member.roleAttributes, self));
   }
-  const teams = teamsOfMember(db, member.id);
+  const teams = await teamsOfMember(db, member.id);
   const teamById = new Map(teams.map((t) => [t.id, t]));
-  for (const { teamId, role } of customRolesOfTeams(db, teams.map((t) => t.id))) {
+  for (const { teamId, role } of await customRolesOfTeams(db, teams.map((t) => t.id))) {
     const team = teamById.get(teamId);
     if (!team) continue;
     grants.push(roleGrant(role, team.roleAttributes, self, `team:${team.key}/role:${role.key}`));
@@ -49,11 +49,11 @@ export function roleGrant(role: CustomRoleRow, attributes: RoleAttributes, membe
  * A token's own scope. Personal tokens take their owner's role attributes (live); service tokens
  * the creator's as they were at creation. A service token's "own tokens" resolve to nothing real.
  */
-export function tokenGrants(db: DbOrTx, token: TokenRow, owner: MemberRow, self: string = tokenSelf(token)): Grant[] {
+export async function tokenGrants(db: DbOrTx, token: TokenRow, owner: MemberRow, self: string = tokenSelf(token)): Promise<Grant[]> {
   const attributes = token.kind === 'personal' ? owner.roleAttributes : (token.roleAttributes ?? {});
   if (token.role) return [{ ...baseRoleGrant(token.role, self), source: `token:${token.role}` }];
   if (token.inlinePolicy) return [{ source: 'inline', policy: token.inlinePolicy, roleAttributes: attributes }];
-  return customRolesOfToken(db, token.id).map((role) => roleGrant(role, attributes, self));
+  return (await customRolesOfToken(db, token.id)).map((role) => roleGrant(role, attributes, self));
 }
 
 /** Whose "own tokens" a token's scope speaks of: its owner's, or for a service token nobody's. */
@@ -61,10 +61,19 @@ export function tokenSelf(token: Pick<TokenRow, 'id' | 'kind' | 'ownerId'>): str
   return token.kind === 'personal' ? token.ownerId : `service-token-${token.id}`;
 }
 
-export function memberPrincipal(db: DbOrTx, caches: Caches, member: MemberRow): CompiledPrincipal {
-  return caches.principals.get(`member:${member.id}`, () => compile(memberGrants(db, member)));
+export async function memberPrincipal(db: DbOrTx, caches: Caches, member: MemberRow): Promise<CompiledPrincipal> {
+  return await cachedPrincipal(caches, `member:${member.id}`, async () => await memberGrants(db, member));
 }
 
-export function tokenPrincipal(db: DbOrTx, caches: Caches, token: TokenRow, owner: MemberRow): CompiledPrincipal {
-  return caches.principals.get(`token:${token.id}`, () => compile(tokenGrants(db, token, owner)));
+export async function tokenPrincipal(db: DbOrTx, caches: Caches, token: TokenRow, owner: MemberRow): Promise<CompiledPrincipal> {
+  return await cachedPrincipal(caches, `token:${token.id}`, async () => await tokenGrants(db, token, owner));
+}
+
+async function cachedPrincipal(caches: Caches, key: string, grants: () => Promise<Grant[]>): Promise<CompiledPrincipal> {
+  const hit = caches.getPrincipal(key);
+  if (hit) return hit;
+  const ticket = caches.ticket();
+  const principal = compile(await grants());
+  caches.putPrincipal(key, principal, ticket);
+  return principal;
 }

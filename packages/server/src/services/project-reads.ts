@@ -18,12 +18,12 @@ import { mayViewProject } from './projects.ts';
  * The read path of projects, environments and flags, batched per request: a query over N flags
  * (or projects) runs one statement per kind, not one per row (Flag.on ran 2 per flag).
  *
- * Field reads are synchronous: the rows a request has already read (a page of projects, a
- * project's flags) are the batch, so the first Project.environments of a page loads the
- * environments of every project on it, and the first Flag.on(environmentKey) the states of every
- * flag read so far in that environment. Promises would cost more here than the statements they
- * save (each one runs the server's async hooks). node(id) lookups are asynchronous anyway
- * (Pothos), so they batch through DataLoader.
+ * The rows a request has already read (a page of projects, a project's flags) are the batch: the
+ * first Project.environments of a page loads the environments of every project on it, and the
+ * first Flag.on(environmentKey) the states of every flag read so far for that key. Each load is
+ * registered synchronously, before its first await, as one promise per row it covers, so the
+ * sibling fields GraphQL resolves next find it and wait for it rather than loading again.
+ * node(id) lookups batch through DataLoader.
  *
  * What a request read lives as long as its context; a write forgets it (forgetReads), so a field
  * read after a mutation in the same request sees the change.
@@ -38,12 +38,12 @@ interface NodeLoaders {
 interface RequestReads {
   /** Projects read in this request, by id: what a first read of environments or flags loads for. */
   projects: Set<string>;
-  environments: Map<string, EnvironmentRow[]>;
-  flags: Map<string, FlagRow[]>;
+  environments: Map<string, Promise<EnvironmentRow[]>>;
+  flags: Map<string, Promise<FlagRow[]>>;
   /** Flags read in this request, by id: what a first read of a state loads for. */
   seenFlags: Map<string, FlagRow>;
-  /** Flag states by environment id, then flag id. */
-  states: Map<string, Map<string, boolean>>;
+  /** Flag states by environment key, then flag id; null: the flag's project has no environment with that key. */
+  states: Map<string, Map<string, Promise<boolean | null>>>;
   nodes?: NodeLoaders;
 }
 
@@ -69,6 +69,12 @@ function chunks<T>(items: readonly T[]): T[][] {
   return out;
 }
 
+/** A promise kept for later readers: its failure reaches whoever awaits it, and is not an unhandled rejection meanwhile. */
+function kept<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
 /** Registers projects a field returned (a page of them): their environments and flags will be loaded together. */
 export function seeProjects<T extends { id: string }>(context: Context, projects: T[]): T[] {
   const reads = readsOf(context);
@@ -85,45 +91,49 @@ function seeFlag(reads: RequestReads, flag: FlagRow): FlagRow {
 /** Rows per project of `cache`, loading for every project read so far that has no entry yet (projectId included). */
 function perProject<T extends { projectId: string }>(
   reads: RequestReads,
-  cache: Map<string, T[]>,
+  cache: Map<string, Promise<T[]>>,
   projectId: string,
-  load: (projectIds: readonly string[]) => T[],
+  load: (projectIds: readonly string[]) => Promise<T[]>,
   loaded: (row: T) => void = () => {},
-): T[] {
+): Promise<T[]> {
   const cached = cache.get(projectId);
   if (cached) return cached;
   reads.projects.add(projectId);
   const missing = [...reads.projects].filter((id) => !cache.has(id));
-  for (const id of missing) cache.set(id, []);
   for (const batch of chunks(missing)) {
-    for (const row of load(batch)) {
-      cache.get(row.projectId)?.push(row);
-      loaded(row);
-    }
+    const grouped = load(batch).then((rows) => {
+      const byProject = new Map<string, T[]>(batch.map((id) => [id, []]));
+      for (const row of rows) {
+        byProject.get(row.projectId)?.push(row);
+        loaded(row);
+      }
+      return byProject;
+    });
+    for (const id of batch) cache.set(id, kept(grouped.then((byProject) => byProject.get(id) ?? [])));
   }
-  return cache.get(projectId) ?? [];
+  return cache.get(projectId) ?? Promise.resolve([]);
 }
 
-export function environmentsOf(context: Context, projectId: string): EnvironmentRow[] {
+export function environmentsOf(context: Context, projectId: string): Promise<EnvironmentRow[]> {
   const reads = readsOf(context);
   return perProject(reads, reads.environments, projectId, (ids) => environmentsOfProjects(context.app.db, ids));
 }
 
-export function environmentOf(context: Context, projectId: string, key: string): EnvironmentRow | null {
-  return environmentsOf(context, projectId).find((env) => env.key === key) ?? null;
+export async function environmentOf(context: Context, projectId: string, key: string): Promise<EnvironmentRow | null> {
+  return (await environmentsOf(context, projectId)).find((env) => env.key === key) ?? null;
 }
 
-export function flagsOf(context: Context, projectId: string): FlagRow[] {
+export function flagsOf(context: Context, projectId: string): Promise<FlagRow[]> {
   const reads = readsOf(context);
   return perProject(reads, reads.flags, projectId, (ids) => flagsOfProjects(context.app.db, ids), (flag) => seeFlag(reads, flag));
 }
 
 /** A project's flag by key: from its flags when this request read them, else one keyed lookup. */
-export function flagOf(context: Context, projectId: string, key: string): FlagRow | null {
+export async function flagOf(context: Context, projectId: string, key: string): Promise<FlagRow | null> {
   const reads = readsOf(context);
   const loaded = reads.flags.get(projectId);
-  if (loaded) return loaded.find((flag) => flag.key === key) ?? null;
-  const flag = findFlag(context.app.db, projectId, key);
+  if (loaded) return (await loaded).find((flag) => flag.key === key) ?? null;
+  const flag = await findFlag(context.app.db, projectId, key);
   return flag ? seeFlag(reads, flag) : null;
 }
 
@@ -131,31 +141,38 @@ export function flagOf(context: Context, projectId: string, key: string): FlagRo
  * Whether a flag is on in the environment of its project with that key (NOT_FOUND when there is
  * none). The first read for an environment key loads the state of every flag read so far there.
  */
-export function flagIsOnIn(context: Context, flag: FlagRow, environmentKey: string): boolean {
+export async function flagIsOnIn(context: Context, flag: FlagRow, environmentKey: string): Promise<boolean> {
   const reads = readsOf(context);
   seeFlag(reads, flag);
-  const environment = environmentOf(context, flag.projectId, environmentKey);
-  if (!environment) throw notFound('Environment');
-  const known = reads.states.get(environment.id)?.get(flag.id);
-  if (known !== undefined) return known;
+  let byFlag = reads.states.get(environmentKey);
+  if (!byFlag) reads.states.set(environmentKey, (byFlag = new Map()));
+  let state = byFlag.get(flag.id);
+  if (!state) {
+    const batch = [...reads.seenFlags.values()].filter((seen) => !byFlag.has(seen.id));
+    const loaded = loadStates(context, batch, environmentKey);
+    for (const seen of batch) byFlag.set(seen.id, kept(loaded.then((states) => states.get(seen.id) ?? null)));
+    state = byFlag.get(flag.id) ?? Promise.resolve(null);
+  }
+  const on = await state;
+  if (on === null) throw notFound('Environment');
+  return on;
+}
 
+/** The states of these flags in their projects' environments with this key (absent: no such environment). */
+async function loadStates(context: Context, flags: readonly FlagRow[], environmentKey: string): Promise<Map<string, boolean>> {
   const pairs: Array<{ flagId: string; environmentId: string }> = [];
-  for (const seen of reads.seenFlags.values()) {
-    const env = environmentOf(context, seen.projectId, environmentKey);
-    if (env && reads.states.get(env.id)?.get(seen.id) === undefined) pairs.push({ flagId: seen.id, environmentId: env.id });
+  for (const flag of flags) {
+    const environment = await environmentOf(context, flag.projectId, environmentKey);
+    if (environment) pairs.push({ flagId: flag.id, environmentId: environment.id });
   }
-  for (const { flagId, environmentId } of pairs) {
-    let states = reads.states.get(environmentId);
-    if (!states) reads.states.set(environmentId, (states = new Map()));
-    states.set(flagId, false); // no row: off
-  }
+  const states = new Map(pairs.map((pair) => [pair.flagId, false])); // no row: off
+  const wanted = new Set(pairs.map((pair) => `${pair.flagId} ${pair.environmentId}`));
   for (const batch of chunks(pairs)) {
-    for (const state of flagStatesOf(context.app.db, batch)) {
-      const states = reads.states.get(state.environmentId);
-      if (states?.has(state.flagId)) states.set(state.flagId, state.on);
+    for (const state of await flagStatesOf(context.app.db, batch)) {
+      if (wanted.has(`${state.flagId} ${state.environmentId}`)) states.set(state.flagId, state.on);
     }
   }
-  return reads.states.get(environment.id)?.get(flag.id) ?? false;
+  return states;
 }
 
 /*
@@ -181,15 +198,15 @@ function nodeLoaders(context: Context): NodeLoaders {
   };
   reads.nodes = {
     project: new DataLoader(async (ids) => {
-      const rows = caller ? findProjectsByIds(db, accountId, ids) : [];
+      const rows = caller ? await findProjectsByIds(db, accountId, ids) : [];
       return visible(ids, rows.map((p) => ({ id: p.id, row: p, project: p })));
     }, options),
     environment: new DataLoader(async (ids) => {
-      const rows = caller ? findEnvironmentsByIds(db, accountId, ids) : [];
+      const rows = caller ? await findEnvironmentsByIds(db, accountId, ids) : [];
       return visible(ids, rows.map((r) => ({ id: r.environment.id, row: r.environment, project: r.project })));
     }, options),
     flag: new DataLoader(async (ids) => {
-      const rows = caller ? findFlagsByIds(db, accountId, ids) : [];
+      const rows = caller ? await findFlagsByIds(db, accountId, ids) : [];
       const flags = visible(ids, rows.map((r) => ({ id: r.flag.id, row: r.flag, project: r.project })));
       for (const flag of flags) if (flag) seeFlag(reads, flag);
       return flags;

@@ -59,32 +59,32 @@ export function flagRequests(project: ProjectRow, environments: readonly Environ
   }));
 }
 
-function requireProject(context: Context, key: string): ProjectRow {
-  const project = findProjectByKey(context.app.db, callerOf(context).accountId, key);
+async function requireProject(context: Context, key: string): Promise<ProjectRow> {
+  const project = await findProjectByKey(context.app.db, callerOf(context).accountId, key);
   if (!project) throw notFound('Project');
   return project;
 }
 
 /** A project the caller may view (viewProject with its tags); NOT_FOUND when the account has none with that key. */
-export function viewProject(context: Context, key: string): ProjectRow {
-  const project = requireProject(context, key);
+export async function viewProject(context: Context, key: string): Promise<ProjectRow> {
+  const project = await requireProject(context, key);
   assertAllowed(context, viewProjectRequest(project));
   return project;
 }
 
-export function createProject(context: Context, input: { key: string; name: string; tags?: readonly string[] | null }): ProjectRow {
+export async function createProject(context: Context, input: { key: string; name: string; tags?: readonly string[] | null }): Promise<ProjectRow> {
   const caller = callerOf(context);
   const key = requireKey('key', input.key);
   const name = requireName('name', input.name);
   const tags = requireTags('tags', input.tags);
-  const written = context.app.db.transaction((tx) => {
-    if (findProjectByKey(tx, caller.accountId, key)) throw conflict(`A project with key "${key}" already exists`, { field: 'key' });
+  const written = await context.app.transaction(async (tx) => {
+    if (await findProjectByKey(tx, caller.accountId, key)) throw conflict(`A project with key "${key}" already exists`, { field: 'key' });
     const now = new Date();
-    const project = insertProject(tx, { id: newId(), accountId: caller.accountId, key, name, tags, createdAt: now });
+    const project = await insertProject(tx, { id: newId(), accountId: caller.accountId, key, name, tags, createdAt: now });
     for (const env of DEFAULT_ENVIRONMENTS) {
-      insertEnvironment(tx, { id: newId(), projectId: project.id, key: env.key, name: env.name, tags: [], createdAt: now });
+      await insertEnvironment(tx, { id: newId(), projectId: project.id, key: env.key, name: env.name, tags: [], createdAt: now });
     }
-    recordAudit(tx, context, {
+    await recordAudit(tx, context, {
       action: 'createProject',
       resource: projectResource(key),
       title: `${caller.member.name} created project "${key}"`,
@@ -96,21 +96,21 @@ export function createProject(context: Context, input: { key: string; name: stri
   return written;
 }
 
-export function createEnvironment(
+export async function createEnvironment(
   context: Context,
   input: { projectKey: string; key: string; name: string; tags?: readonly string[] | null },
-): EnvironmentRow {
+): Promise<EnvironmentRow> {
   const caller = callerOf(context);
   const key = requireKey('key', input.key);
   const name = requireName('name', input.name);
   const tags = requireTags('tags', input.tags);
-  const project = requireProject(context, input.projectKey);
+  const project = await requireProject(context, input.projectKey);
   const resource = environmentResource(project.key, key);
   assertAllowed(context, { action: 'createEnvironment', resource, tags: { proj: project.tags, env: tags } });
-  const written = context.app.db.transaction((tx) => {
-    if (findEnvironment(tx, project.id, key)) throw conflict(`Project "${project.key}" already has an environment "${key}"`, { field: 'key' });
-    const environment = insertEnvironment(tx, { id: newId(), projectId: project.id, key, name, tags, createdAt: new Date() });
-    recordAudit(tx, context, {
+  const written = await context.app.transaction(async (tx) => {
+    if (await findEnvironment(tx, project.id, key)) throw conflict(`Project "${project.key}" already has an environment "${key}"`, { field: 'key' });
+    const environment = await insertEnvironment(tx, { id: newId(), projectId: project.id, key, name, tags, createdAt: new Date() });
+    await recordAudit(tx, context, {
       action: 'createEnvironment',
       resource,
       title: `${caller.member.name} created environment "${key}" in project "${project.key}"`,
@@ -122,21 +122,21 @@ export function createEnvironment(
   return written;
 }
 
-export function createFlag(
+export async function createFlag(
   context: Context,
   input: { projectKey: string; key: string; name: string; description?: string | null },
-): FlagRow {
+): Promise<FlagRow> {
   const caller = callerOf(context);
   const key = requireKey('key', input.key);
   const name = requireName('name', input.name);
   const description = optionalText('description', input.description);
-  const project = requireProject(context, input.projectKey);
-  const environments = environmentsOfProject(context.app.db, project.id);
+  const project = await requireProject(context, input.projectKey);
+  const environments = await environmentsOfProject(context.app.db, project.id);
   assertAllowed(context, flagRequests(project, environments, key, 'createFlag'));
-  const written = context.app.db.transaction((tx) => {
-    if (findFlag(tx, project.id, key)) throw conflict(`Project "${project.key}" already has a flag "${key}"`, { field: 'key' });
-    const flag = insertFlag(tx, { id: newId(), projectId: project.id, key, name, description, createdAt: new Date() });
-    recordAudit(tx, context, {
+  const written = await context.app.transaction(async (tx) => {
+    if (await findFlag(tx, project.id, key)) throw conflict(`Project "${project.key}" already has a flag "${key}"`, { field: 'key' });
+    const flag = await insertFlag(tx, { id: newId(), projectId: project.id, key, name, description, createdAt: new Date() });
+    await recordAudit(tx, context, {
       action: 'createFlag',
       resource: flagResource(project.key, '*', key),
       title: `${caller.member.name} created flag "${key}" in project "${project.key}"`,
@@ -149,22 +149,22 @@ export function createFlag(
 }
 
 /** Renames a flag or changes its description: project-wide (every environment must allow it). */
-export function updateFlag(
+export async function updateFlag(
   context: Context,
   input: { projectKey: string; flagKey: string; name?: string | null; description?: string | null },
-): FlagRow {
+): Promise<FlagRow> {
   const caller = callerOf(context);
   const name = input.name === null || input.name === undefined ? undefined : requireName('name', input.name);
   const description = input.description === undefined ? undefined : optionalText('description', input.description);
-  const project = requireProject(context, input.projectKey);
-  const flag = findFlag(context.app.db, project.id, input.flagKey);
+  const project = await requireProject(context, input.projectKey);
+  const flag = await findFlag(context.app.db, project.id, input.flagKey);
   if (!flag) throw notFound('Flag');
-  const environments = environmentsOfProject(context.app.db, project.id);
+  const environments = await environmentsOfProject(context.app.db, project.id);
   const requests: AccessRequest[] = [];
   if (name !== undefined) requests.push(...flagRequests(project, environments, flag.key, 'updateName'));
   if (description !== undefined) requests.push(...flagRequests(project, environments, flag.key, 'updateDescription'));
   assertAllowed(context, requests);
-  const written = context.app.db.transaction((tx) => {
+  const written = await context.app.transaction(async (tx) => {
     const changes: Record<string, { before: unknown; after: unknown }> = {};
     const patch: Partial<FlagRow> = {};
     if (name !== undefined && name !== flag.name) {
@@ -176,9 +176,9 @@ export function updateFlag(
       changes.description = { before: flag.description, after: description };
     }
     if (Object.keys(changes).length === 0) return flag;
-    const row = updateFlagRow(tx, flag.id, patch);
+    const row = await updateFlagRow(tx, flag.id, patch);
     if (!row) throw notFound('Flag');
-    recordAudit(tx, context, {
+    await recordAudit(tx, context, {
       action: changes.name ? 'updateName' : 'updateDescription',
       resource: flagResource(project.key, '*', flag.key),
       title: `${caller.member.name} updated flag "${flag.key}" in project "${project.key}": ${Object.keys(changes).join(', ')}`,
@@ -191,20 +191,20 @@ export function updateFlag(
 }
 
 /** Turns a flag on or off in one environment (updateOn, checked on that environment only). */
-export function setFlagOn(context: Context, input: { projectKey: string; environmentKey: string; flagKey: string; on: boolean }): FlagRow {
+export async function setFlagOn(context: Context, input: { projectKey: string; environmentKey: string; flagKey: string; on: boolean }): Promise<FlagRow> {
   const caller = callerOf(context);
-  const project = requireProject(context, input.projectKey);
-  const environment = findEnvironment(context.app.db, project.id, input.environmentKey);
+  const project = await requireProject(context, input.projectKey);
+  const environment = await findEnvironment(context.app.db, project.id, input.environmentKey);
   if (!environment) throw notFound('Environment');
-  const flag = findFlag(context.app.db, project.id, input.flagKey);
+  const flag = await findFlag(context.app.db, project.id, input.flagKey);
   if (!flag) throw notFound('Flag');
   const resource = flagResource(project.key, environment.key, flag.key);
   assertAllowed(context, { action: 'updateOn', resource, tags: { proj: project.tags, env: environment.tags } });
-  context.app.db.transaction((tx) => {
-    const before = flagIsOn(tx, flag.id, environment.id);
+  await context.app.transaction(async (tx) => {
+    const before = await flagIsOn(tx, flag.id, environment.id);
     if (before === input.on) return;
-    setFlagState(tx, flag.id, environment.id, input.on);
-    recordAudit(tx, context, {
+    await setFlagState(tx, flag.id, environment.id, input.on);
+    await recordAudit(tx, context, {
       action: 'updateOn',
       resource,
       title: `${caller.member.name} turned flag "${flag.key}" ${input.on ? 'on' : 'off'} in ${project.key}/${environment.key}`,
@@ -216,17 +216,18 @@ export function setFlagOn(context: Context, input: { projectKey: string; environ
 }
 
 /** Deletes a flag in every environment: project-wide, so every environment must allow it. */
-export function deleteFlag(context: Context, input: { projectKey: string; flagKey: string }): FlagRow {
+export async function deleteFlag(context: Context, input: { projectKey: string; flagKey: string }): Promise<FlagRow> {
   const caller = callerOf(context);
-  const project = requireProject(context, input.projectKey);
-  const flag = findFlag(context.app.db, project.id, input.flagKey);
+  const project = await requireProject(context, input.projectKey);
+  const flag = await findFlag(context.app.db, project.id, input.flagKey);
   if (!flag) throw notFound('Flag');
-  const environments = environmentsOfProject(context.app.db, project.id);
+  const environments = await environmentsOfProject(context.app.db, project.id);
   assertAllowed(context, flagRequests(project, environments, flag.key, 'deleteFlag'));
-  context.app.db.transaction((tx) => {
-    const states = Object.fromEntries(environments.map((env) => [env.key, flagIsOn(tx, flag.id, env.id)]));
-    deleteFlagRow(tx, flag.id);
-    recordAudit(tx, context, {
+  await context.app.transaction(async (tx) => {
+    const states: Record<string, boolean> = {};
+    for (const env of environments) states[env.key] = await flagIsOn(tx, flag.id, env.id);
+    await deleteFlagRow(tx, flag.id);
+    await recordAudit(tx, context, {
       action: 'deleteFlag',
       resource: flagResource(project.key, '*', flag.key),
       title: `${caller.member.name} deleted flag "${flag.key}" in project "${project.key}"`,

@@ -37,18 +37,18 @@ export interface CreateRoleInput {
  * Kubernetes RBAC, the caller may only create a role whose permissions they hold (read with the
  * caller's own role attributes; giving it to someone else is checked again then).
  */
-export function createRole(context: Context, input: CreateRoleInput): CustomRoleRow {
+export async function createRole(context: Context, input: CreateRoleInput): Promise<CustomRoleRow> {
   const caller = callerOf(context);
   const key = requireKey('key', input.key);
   const name = requireName('name', input.name);
   const description = optionalText('description', input.description);
   const basePermissions = requireBasePermissions(input.basePermissions);
   refuseSecretsInPolicy('policy', input.policy);
-  const limit = callerAuthority(context.app.db, caller);
-  const role = context.app.db.transaction((tx) => {
-    if (findRoleByKey(tx, caller.accountId, key)) throw conflict(`A custom role with key "${key}" already exists`, { field: 'key' });
+  const limit = await callerAuthority(context.app.db, caller);
+  const role = await context.app.transaction(async (tx) => {
+    if (await findRoleByKey(tx, caller.accountId, key)) throw conflict(`A custom role with key "${key}" already exists`, { field: 'key' });
     const now = new Date();
-    const row = insertRole(tx, {
+    const row = await insertRole(tx, {
       id: newId(),
       accountId: caller.accountId,
       key,
@@ -59,8 +59,8 @@ export function createRole(context: Context, input: CreateRoleInput): CustomRole
       createdAt: now,
       updatedAt: now,
     });
-    assertNoEscalation(tx, caller, limit, { action: 'createRole', resource: roleResource(key), grantees: [{ kind: 'role', roleId: row.id }] });
-    recordAudit(tx, context, {
+    await assertNoEscalation(tx, caller, limit, { action: 'createRole', resource: roleResource(key), grantees: [{ kind: 'role', roleId: row.id }] });
+    await recordAudit(tx, context, {
       action: 'createRole',
       resource: roleResource(key),
       title: `${caller.member.name} created custom role "${key}"`,
@@ -90,7 +90,7 @@ export interface UpdateRoleInput {
  * scoped by it) changes with it, so a new policy or base permissions fall under the no-escalation
  * rule for the role itself and for every holder, as the change leaves them.
  */
-export function updateRole(context: Context, input: UpdateRoleInput): CustomRoleRow {
+export async function updateRole(context: Context, input: UpdateRoleInput): Promise<CustomRoleRow> {
   const caller = callerOf(context);
   const { db } = context.app;
   const name = input.name === null || input.name === undefined ? undefined : requireName('name', input.name);
@@ -98,15 +98,15 @@ export function updateRole(context: Context, input: UpdateRoleInput): CustomRole
   const basePermissions = input.basePermissions === undefined ? undefined : requireBasePermissions(input.basePermissions);
   const policy = input.policy ?? undefined;
   if (policy) refuseSecretsInPolicy('policy', policy);
-  const current = findRoleByKey(db, caller.accountId, input.key);
+  const current = await findRoleByKey(db, caller.accountId, input.key);
   if (!current) throw notFound('Custom role');
   const resource = roleResource(current.key);
 
-  const limit = callerAuthority(db, caller);
-  const updated = db.transaction((tx) => {
+  const limit = await callerAuthority(db, caller);
+  const updated = await context.app.transaction(async (tx) => {
     // Everyone the role reaches, and what they could do before the edit (only what is new counts).
-    const grantees: Grantee[] = [{ kind: 'role', roleId: current.id }, ...holdersOfRole(tx, current.id)];
-    const before = authoritiesBefore(tx, caller, limit, grantees);
+    const grantees: Grantee[] = [{ kind: 'role', roleId: current.id }, ...(await holdersOfRole(tx, current.id))];
+    const before = await authoritiesBefore(tx, caller, limit, grantees);
     const changes: Record<string, { before: unknown; after: unknown }> = {};
     const patch: Partial<CustomRoleRow> = {};
     if (name !== undefined && name !== current.name) {
@@ -126,12 +126,12 @@ export function updateRole(context: Context, input: UpdateRoleInput): CustomRole
       changes.policy = { before: current.policy, after: policy };
     }
     if (Object.keys(changes).length === 0) return current;
-    const row = updateRoleRow(tx, current.id, { ...patch, updatedAt: new Date() });
+    const row = await updateRoleRow(tx, current.id, { ...patch, updatedAt: new Date() });
     if (!row) throw notFound('Custom role');
     if (changes.policy || changes.basePermissions) {
-      assertNoEscalation(tx, caller, limit, { action: changes.policy ? 'updatePolicy' : 'updateBasePermissions', resource, grantees, before });
+      await assertNoEscalation(tx, caller, limit, { action: changes.policy ? 'updatePolicy' : 'updateBasePermissions', resource, grantees, before });
     }
-    recordAudit(tx, context, {
+    await recordAudit(tx, context, {
       action: changes.policy ? 'updatePolicy' : changes.basePermissions ? 'updateBasePermissions' : changes.name ? 'updateName' : 'updateDescription',
       resource,
       title: `${caller.member.name} updated custom role "${current.key}": ${Object.keys(changes).join(', ')}`,
@@ -144,12 +144,12 @@ export function updateRole(context: Context, input: UpdateRoleInput): CustomRole
 }
 
 /** Deletes a role nobody uses; otherwise CONFLICT listing the members, teams and tokens that do. */
-export function deleteRole(context: Context, key: string): CustomRoleRow {
+export async function deleteRole(context: Context, key: string): Promise<CustomRoleRow> {
   const caller = callerOf(context);
-  const deleted = context.app.db.transaction((tx) => {
-    const role = findRoleByKey(tx, caller.accountId, key);
+  const deleted = await context.app.transaction(async (tx) => {
+    const role = await findRoleByKey(tx, caller.accountId, key);
     if (!role) throw notFound('Custom role');
-    const usage = roleUsage(tx, role.id);
+    const usage = await roleUsage(tx, role.id);
     if (usage.members.length + usage.teams.length + usage.tokens.length > 0) {
       const users = [
         ...usage.members.map((m) => `member ${m.email}`),
@@ -162,8 +162,8 @@ export function deleteRole(context: Context, key: string): CustomRoleRow {
         tokens: usage.tokens.map((t) => encodeGlobalID('Token', t.id)),
       });
     }
-    deleteRoleRow(tx, role.id);
-    recordAudit(tx, context, {
+    await deleteRoleRow(tx, role.id);
+    await recordAudit(tx, context, {
       action: 'deleteRole',
       resource: roleResource(key),
       title: `${caller.member.name} deleted custom role "${key}"`,

@@ -16,10 +16,10 @@ import { requirePassword } from './validation.ts';
 const BAD_LOGIN = 'Invalid email or password';
 
 /** Opens a session for a member inside an existing transaction; the secret is returned once. */
-export function openSession(app: App, context: Pick<Context, 'clientIp' | 'userAgent'>, tx: Tx, member: MemberRow) {
+export async function openSession(app: App, context: Pick<Context, 'clientIp' | 'userAgent'>, tx: Tx, member: MemberRow) {
   const secret = generateSecret('session');
   const now = new Date();
-  const session = insertSession(tx, {
+  const session = await insertSession(tx, {
     id: newId(),
     memberId: member.id,
     secretHash: digestSecret(secret),
@@ -41,13 +41,13 @@ export async function login(context: Context, email: string, password: string): 
   const { app } = context;
   const normalized = email.trim().toLowerCase();
   await app.limiters.beginLogin(normalized, context.clientIp);
-  const member = findMemberByEmail(app.db, normalized);
+  const member = await findMemberByEmail(app.db, normalized);
   const hash = member?.passwordHash ?? (await app.dummyPasswordHash);
   const valid = await verifyPassword(password, hash);
   if (!member || !valid || member.status !== 'active') {
     if (member) {
-      app.db.transaction((tx) =>
-        recordAudit(tx, context, {
+      await app.transaction(async (tx) =>
+        await recordAudit(tx, context, {
           accountId: member.accountId,
           actor: member,
           action: 'login',
@@ -64,10 +64,10 @@ export async function login(context: Context, email: string, password: string): 
   const upgraded = member.passwordHash && needsRehash(member.passwordHash, app.config.scryptLogN)
     ? await hashPassword(password, app.config.scryptLogN)
     : undefined;
-  const { secret } = app.db.transaction((tx) => {
-    if (upgraded) updateMemberRow(tx, member.id, { passwordHash: upgraded });
-    const opened = openSession(app, context, tx, member);
-    recordAudit(tx, context, {
+  const { secret } = await app.transaction(async (tx) => {
+    if (upgraded) await updateMemberRow(tx, member.id, { passwordHash: upgraded });
+    const opened = await openSession(app, context, tx, member);
+    await recordAudit(tx, context, {
       accountId: member.accountId,
       actor: member,
       sessionId: opened.session.id,
@@ -102,12 +102,12 @@ export async function changePassword(context: Context, currentPassword: string, 
   }
   await app.limiters.loginSucceeded(member.email, context.clientIp);
   const passwordHash = await hashPassword(newPassword, app.config.scryptLogN);
-  const { updated, ended } = app.db.transaction((tx) => {
+  const { updated, ended } = await app.transaction(async (tx) => {
     const now = new Date();
-    const row = updateMemberRow(tx, member.id, { passwordHash, updatedAt: now });
+    const row = await updateMemberRow(tx, member.id, { passwordHash, updatedAt: now });
     if (!row) throw notFound('Member');
-    const count = revokeOtherSessions(tx, member.id, sessionId, now);
-    recordAudit(tx, context, {
+    const count = await revokeOtherSessions(tx, member.id, sessionId, now);
+    await recordAudit(tx, context, {
       action: 'changePassword',
       resource,
       title: `${member.name} changed their password`,
@@ -125,7 +125,7 @@ export async function changePassword(context: Context, currentPassword: string, 
  * revokeSessions on its owner (its scope may leave it out); a service token has no sessions: the
  * member who created it is not the token, so their sessions are not its to end.
  */
-export function endSession(context: Context, sessionId: string): SessionRow {
+export async function endSession(context: Context, sessionId: string): Promise<SessionRow> {
   const caller = context.caller;
   if (!caller) throw unauthenticated('Authentication required');
   const resource = `member/${caller.member.id}`;
@@ -134,11 +134,11 @@ export function endSession(context: Context, sessionId: string): SessionRow {
   }
   if (caller.credential.kind === 'personal') assertAllowed(context, { action: 'revokeSessions', resource });
   const { app } = context;
-  const session = findSession(app.db, caller.member.id, sessionId);
+  const session = await findSession(app.db, caller.member.id, sessionId);
   if (!session) throw notFound('Session');
-  app.db.transaction((tx) => {
-    revokeSession(tx, session.id, new Date());
-    recordAudit(tx, context, {
+  await app.transaction(async (tx) => {
+    await revokeSession(tx, session.id, new Date());
+    await recordAudit(tx, context, {
       action: 'revokeSessions',
       resource,
       title: `${caller.member.name} ended a session`,

@@ -31,9 +31,9 @@ export const teamResource = (key: string) => `team/${key}`;
 type AttributeInput = ReadonlyArray<{ key: string; values: readonly string[] }>;
 
 /** Members of the account by raw id; unknown, other accounts' and removed members are bad input. */
-function requireMembers(db: DbOrTx, accountId: string, ids: readonly string[]): MemberRow[] {
+async function requireMembers(db: DbOrTx, accountId: string, ids: readonly string[]): Promise<MemberRow[]> {
   const unique = [...new Set(ids)];
-  const found = new Map(findMembersByIds(db, accountId, unique).map((m) => [m.id, m]));
+  const found = new Map((await findMembersByIds(db, accountId, unique)).map((m) => [m.id, m]));
   return unique.map((id) => {
     const member = found.get(id);
     if (!member || member.status === 'removed') throw badInput(`memberIds[${ids.indexOf(id)}]`, 'no such member in this account');
@@ -54,27 +54,27 @@ export interface CreateTeamInput {
   roleAttributes?: AttributeInput | null;
 }
 
-export function createTeam(context: Context, input: CreateTeamInput): TeamRow {
+export async function createTeam(context: Context, input: CreateTeamInput): Promise<TeamRow> {
   const caller = callerOf(context);
   const { db } = context.app;
   const key = requireKey('key', input.key);
   const name = requireName('name', input.name);
   const description = optionalText('description', input.description);
   const attributes = requireRoleAttributes('roleAttributes', input.roleAttributes);
-  const members = requireMembers(db, caller.accountId, input.memberIds ?? []);
-  const roles = requireCustomRoles(db, caller.accountId, 'customRoleKeys', input.customRoleKeys ?? []);
+  const members = await requireMembers(db, caller.accountId, input.memberIds ?? []);
+  const roles = await requireCustomRoles(db, caller.accountId, 'customRoleKeys', input.customRoleKeys ?? []);
   const resource = teamResource(key);
-  const limit = callerAuthority(db, caller);
-  const team = db.transaction((tx) => {
-    if (findTeamByKey(tx, caller.accountId, key)) throw conflict(`A team with key "${key}" already exists`, { field: 'key' });
+  const limit = await callerAuthority(db, caller);
+  const team = await context.app.transaction(async (tx) => {
+    if (await findTeamByKey(tx, caller.accountId, key)) throw conflict(`A team with key "${key}" already exists`, { field: 'key' });
     // What the members could do before joining is not handed out by the team: only its roles are.
-    const before = authoritiesBefore(tx, caller, limit, members.map((m): Grantee => ({ kind: 'member', memberId: m.id })));
+    const before = await authoritiesBefore(tx, caller, limit, members.map((m): Grantee => ({ kind: 'member', memberId: m.id })));
     const now = new Date();
-    const row = insertTeam(tx, { id: newId(), accountId: caller.accountId, key, name, description, roleAttributes: attributes, createdAt: now, updatedAt: now });
-    setTeamMembers(tx, row.id, members.map((m) => m.id));
-    setTeamCustomRoles(tx, row.id, roles.map((r) => r.id));
-    assertNoEscalation(tx, caller, limit, { action: 'createTeam', resource, grantees: granteesOfTeam(tx, row.id), before });
-    recordAudit(tx, context, {
+    const row = await insertTeam(tx, { id: newId(), accountId: caller.accountId, key, name, description, roleAttributes: attributes, createdAt: now, updatedAt: now });
+    await setTeamMembers(tx, row.id, members.map((m) => m.id));
+    await setTeamCustomRoles(tx, row.id, roles.map((r) => r.id));
+    await assertNoEscalation(tx, caller, limit, { action: 'createTeam', resource, grantees: await granteesOfTeam(tx, row.id), before });
+    await recordAudit(tx, context, {
       action: 'createTeam',
       resource,
       title: `${caller.member.name} created team "${key}"`,
@@ -106,27 +106,27 @@ export interface UpdateTeamInput {
  * attribute values change what every member gets: those members (and the team's roles as the
  * caller would hold them) fall under the no-escalation rule, as the change leaves them.
  */
-export function updateTeam(context: Context, input: UpdateTeamInput): TeamRow {
+export async function updateTeam(context: Context, input: UpdateTeamInput): Promise<TeamRow> {
   const caller = callerOf(context);
   const { db } = context.app;
   const name = input.name === null || input.name === undefined ? undefined : requireName('name', input.name);
   const description = input.description === undefined ? undefined : optionalText('description', input.description);
   const attributes = input.roleAttributes ? requireRoleAttributes('roleAttributes', input.roleAttributes) : undefined;
-  const members = input.memberIds ? requireMembers(db, caller.accountId, input.memberIds) : undefined;
-  const roles = input.customRoleKeys ? requireCustomRoles(db, caller.accountId, 'customRoleKeys', input.customRoleKeys) : undefined;
-  const current = findTeamByKey(db, caller.accountId, input.key);
+  const members = input.memberIds ? await requireMembers(db, caller.accountId, input.memberIds) : undefined;
+  const roles = input.customRoleKeys ? await requireCustomRoles(db, caller.accountId, 'customRoleKeys', input.customRoleKeys) : undefined;
+  const current = await findTeamByKey(db, caller.accountId, input.key);
   if (!current) throw notFound('Team');
   const resource = teamResource(current.key);
 
-  const currentMembers = membersOfTeam(db, current.id);
-  const currentRoles = customRolesOfTeam(db, current.id);
+  const currentMembers = await membersOfTeam(db, current.id);
+  const currentRoles = await customRolesOfTeam(db, current.id);
   const currentMemberIds = new Set(currentMembers.map((m) => m.id));
   const attributesChange = attributes !== undefined && !same(attributes, current.roleAttributes);
-  const limit = callerAuthority(db, caller);
+  const limit = await callerAuthority(db, caller);
 
-  const updated = db.transaction((tx) => {
-    const before = authoritiesBefore(tx, caller, limit, [
-      ...granteesOfTeam(tx, current.id),
+  const updated = await context.app.transaction(async (tx) => {
+    const before = await authoritiesBefore(tx, caller, limit, [
+      ...(await granteesOfTeam(tx, current.id)),
       ...(members ?? []).map((m): Grantee => ({ kind: 'member', memberId: m.id })),
     ]);
     const changes: Record<string, { before: unknown; after: unknown }> = {};
@@ -144,26 +144,26 @@ export function updateTeam(context: Context, input: UpdateTeamInput): TeamRow {
       changes.roleAttributes = { before: current.roleAttributes, after: attributes };
     }
     if (members && !same(idsOf(members), idsOf(currentMembers))) {
-      setTeamMembers(tx, current.id, members.map((m) => m.id));
+      await setTeamMembers(tx, current.id, members.map((m) => m.id));
       changes.members = { before: currentMembers.map((m) => m.email).sort(), after: members.map((m) => m.email).sort() };
     }
     if (roles && !same(keysOf(roles), keysOf(currentRoles))) {
-      setTeamCustomRoles(tx, current.id, roles.map((r) => r.id));
+      await setTeamCustomRoles(tx, current.id, roles.map((r) => r.id));
       changes.customRoles = { before: keysOf(currentRoles), after: keysOf(roles) };
     }
     if (Object.keys(changes).length === 0) return current;
-    const row = updateTeamRow(tx, current.id, { ...patch, updatedAt: new Date() });
+    const row = await updateTeamRow(tx, current.id, { ...patch, updatedAt: new Date() });
     if (!row) throw notFound('Team');
     const action = changes.members ? 'updateTeamMembers' : changes.customRoles || changes.roleAttributes ? 'updateTeamCustomRoles' : undefined;
     if (action) {
       // New roles or attribute values reach every member; new members get what the team gives.
       const grantees: Grantee[] =
         changes.customRoles || changes.roleAttributes
-          ? granteesOfTeam(tx, current.id)
+          ? await granteesOfTeam(tx, current.id)
           : [{ kind: 'team', teamId: current.id }, ...(members ?? []).filter((m) => !currentMemberIds.has(m.id)).map((m): Grantee => ({ kind: 'member', memberId: m.id }))];
-      assertNoEscalation(tx, caller, limit, { action, resource, grantees, before });
+      await assertNoEscalation(tx, caller, limit, { action, resource, grantees, before });
     }
-    recordAudit(tx, context, {
+    await recordAudit(tx, context, {
       action: changes.members
         ? 'updateTeamMembers'
         : changes.customRoles || changes.roleAttributes
@@ -182,15 +182,15 @@ export function updateTeam(context: Context, input: UpdateTeamInput): TeamRow {
 }
 
 /** Deletes a team; its members lose the roles they had through it at once. */
-export function deleteTeam(context: Context, key: string): TeamRow {
+export async function deleteTeam(context: Context, key: string): Promise<TeamRow> {
   const caller = callerOf(context);
-  const deleted = context.app.db.transaction((tx) => {
-    const team = findTeamByKey(tx, caller.accountId, key);
+  const deleted = await context.app.transaction(async (tx) => {
+    const team = await findTeamByKey(tx, caller.accountId, key);
     if (!team) throw notFound('Team');
-    const members = membersOfTeam(tx, team.id);
-    const roles = customRolesOfTeam(tx, team.id);
-    deleteTeamRow(tx, team.id);
-    recordAudit(tx, context, {
+    const members = await membersOfTeam(tx, team.id);
+    const roles = await customRolesOfTeam(tx, team.id);
+    await deleteTeamRow(tx, team.id);
+    await recordAudit(tx, context, {
       action: 'deleteTeam',
       resource: teamResource(key),
       title: `${caller.member.name} deleted team "${key}"`,

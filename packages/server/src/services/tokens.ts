@@ -101,10 +101,10 @@ function remember(context: Context, token: TokenRow): TokenRow {
  * deleted, belongs to another account, or is invisible to the caller (they may neither view it
  * nor do any of `actions` on it): the same answer in every case, so nothing is revealed.
  */
-export function tokenForOperation(context: Context, id: string, actions: readonly string[]): TokenRow {
+export async function tokenForOperation(context: Context, id: string, actions: readonly string[]): Promise<TokenRow> {
   const caller = callerOf(context);
   const memo = memoOf(requestTokens, context);
-  const token = memo.get(id) ?? findTokenById(context.app.db, caller.accountId, id);
+  const token = memo.get(id) ?? await findTokenById(context.app.db, caller.accountId, id);
   if (!token) throw notFound('Token');
   memo.set(id, token);
   const resource = tokenResource(token);
@@ -125,29 +125,29 @@ export function pendingTokenId(context: Context, key: string, generate: () => st
 }
 
 /** A token of the caller's account the caller may view, or null (never a hint about why). */
-export function findVisibleToken(context: Context, id: string): TokenRow | null {
+export async function findVisibleToken(context: Context, id: string): Promise<TokenRow | null> {
   const caller = context.caller;
   if (!caller) return null;
-  const token = memoOf(requestTokens, context).get(id) ?? findTokenById(context.app.db, caller.accountId, id);
+  const token = memoOf(requestTokens, context).get(id) ?? await findTokenById(context.app.db, caller.accountId, id);
   return token && canViewToken(context, token) ? token : null;
 }
 
 /** A member of the caller's account (owner or creator of a token), memoized per request. */
-export function tokenOwner(context: Context, token: TokenRow): MemberRow | undefined {
+export async function tokenOwner(context: Context, token: TokenRow): Promise<MemberRow | undefined> {
   const memo = memoOf(requestMembers, context);
-  if (!memo.has(token.ownerId)) memo.set(token.ownerId, findMemberById(context.app.db, token.accountId, token.ownerId));
+  if (!memo.has(token.ownerId)) memo.set(token.ownerId, await findMemberById(context.app.db, token.accountId, token.ownerId));
   return memo.get(token.ownerId);
 }
 
 /** The custom roles of a token scoped by custom roles (empty otherwise). */
-export function tokenCustomRoles(context: Context, token: TokenRow): CustomRoleRow[] {
-  return token.role || token.inlinePolicy ? [] : customRolesOfToken(context.app.db, token.id);
+export async function tokenCustomRoles(context: Context, token: TokenRow): Promise<CustomRoleRow[]> {
+  return token.role || token.inlinePolicy ? [] : await customRolesOfToken(context.app.db, token.id);
 }
 
 /** False when the token expired or (personal) its owner is no longer an active member. */
-export function isTokenActive(context: Context, token: TokenRow, now = new Date()): boolean {
+export async function isTokenActive(context: Context, token: TokenRow, now = new Date()): Promise<boolean> {
   if (token.expiresAt && token.expiresAt <= now) return false;
-  if (token.kind === 'personal') return tokenOwner(context, token)?.status === 'active';
+  if (token.kind === 'personal') return (await tokenOwner(context, token))?.status === 'active';
   return true;
 }
 
@@ -172,7 +172,7 @@ export interface TokenListOptions {
  * member of its own, sees every token it may view). Rows the caller may not view are skipped,
  * reading further batches until the page is full.
  */
-export function visibleTokens(context: Context, options: TokenListOptions, page: KeysetPage): TokenRow[] {
+export async function visibleTokens(context: Context, options: TokenListOptions, page: KeysetPage): Promise<TokenRow[]> {
   const caller = callerOf(context);
   const filter: TokenListFilter = { accountId: caller.accountId };
   if (options.kind) filter.kind = options.kind;
@@ -186,7 +186,7 @@ export function visibleTokens(context: Context, options: TokenListOptions, page:
   const out: TokenRow[] = [];
   const batch = { ...page, limit: Math.max(page.limit, 50) };
   for (;;) {
-    const rows = listTokens(context.app.db, filter, batch);
+    const rows = await listTokens(context.app.db, filter, batch);
     for (const row of rows) {
       if (out.length < page.limit && canViewToken(context, row)) out.push(remember(context, row));
     }
@@ -219,7 +219,7 @@ export const MAX_INLINE_STATEMENTS = 100;
 export const MAX_TOKEN_ROLES = 50;
 
 /** The scope given in an input, or undefined when none is; BAD_USER_INPUT when more than one is. */
-function scopeOf(context: Context, input: ScopeInput): TokenScope | undefined {
+async function scopeOf(context: Context, input: ScopeInput): Promise<TokenScope | undefined> {
   const given = SCOPE_FIELDS.filter((f) => input[f] !== null && input[f] !== undefined);
   if (given.length > 1) throw badInput(given[1] ?? 'role', `give only one of role, customRoleKeys or inlinePolicy (got ${given.join(', ')})`);
   if (input.role) return { kind: 'role', role: input.role };
@@ -227,7 +227,7 @@ function scopeOf(context: Context, input: ScopeInput): TokenScope | undefined {
     const keys = [...new Set(input.customRoleKeys)];
     if (keys.length === 0) throw badInput('customRoleKeys', 'must name at least one custom role');
     if (keys.length > MAX_TOKEN_ROLES) throw badInput('customRoleKeys', `at most ${MAX_TOKEN_ROLES} custom roles`);
-    const roles = findCustomRolesByKeys(context.app.db, callerOf(context).accountId, keys);
+    const roles = await findCustomRolesByKeys(context.app.db, callerOf(context).accountId, keys);
     const unknown = keys.find((k) => !roles.some((r) => r.key === k));
     if (unknown !== undefined) throw badInput('customRoleKeys', `unknown custom role "${unknown}"`, { key: unknown });
     return { kind: 'customRoles', roles: roles.sort((a, b) => a.key.localeCompare(b.key)) };
@@ -241,10 +241,10 @@ function scopeOf(context: Context, input: ScopeInput): TokenScope | undefined {
   return undefined;
 }
 
-function scopeOfToken(context: Context, token: TokenRow): TokenScope {
+async function scopeOfToken(context: Context, token: TokenRow): Promise<TokenScope> {
   if (token.role) return { kind: 'role', role: token.role };
   if (token.inlinePolicy) return { kind: 'inline', policy: token.inlinePolicy };
-  return { kind: 'customRoles', roles: customRolesOfToken(context.app.db, token.id) };
+  return { kind: 'customRoles', roles: await customRolesOfToken(context.app.db, token.id) };
 }
 
 /** The grants a scope gives, for member `self` with these role attributes (as permissions.tokenGrants does). */
@@ -276,10 +276,10 @@ function actingMember(caller: Caller): MemberRow | null {
   return caller.credential.kind === 'service' ? null : caller.member;
 }
 
-function heldRoleIds(context: Context, member: MemberRow): Set<string> {
+async function heldRoleIds(context: Context, member: MemberRow): Promise<Set<string>> {
   const db = context.app.db;
-  const direct = customRolesOfMember(db, member.id).map((r) => r.id);
-  const viaTeams = customRolesOfTeams(db, teamsOfMember(db, member.id).map((t) => t.id)).map((r) => r.role.id);
+  const direct = (await customRolesOfMember(db, member.id)).map((r) => r.id);
+  const viaTeams = (await customRolesOfTeams(db, (await teamsOfMember(db, member.id)).map((t) => t.id))).map((r) => r.role.id);
   return new Set([...direct, ...viaTeams]);
 }
 
@@ -314,7 +314,7 @@ interface CapCheck {
  * - an inline policy contained in the creator's permissions.
  * A service token cannot create personal tokens (it has no member to own them).
  */
-function assertScopeCaps(context: Context, limit: Authority, check: CapCheck): void {
+async function assertScopeCaps(context: Context, limit: Authority, check: CapCheck): Promise<void> {
   const caller = callerOf(context);
   const member = actingMember(caller);
   const refuse = (reason: string, exceeding?: { action: string; resource: string }) =>
@@ -331,7 +331,7 @@ function assertScopeCaps(context: Context, limit: Authority, check: CapCheck): v
     throw refuse(`${ROLE_CAP[member.role]}: a ${scope.role} token would do more than you can`, excess.ok ? undefined : excess);
   }
   if (scope.kind === 'customRoles') {
-    const held = heldRoleIds(context, member);
+    const held = await heldRoleIds(context, member);
     for (const role of scope.roles.filter((r) => !held.has(r.id))) {
       if (!privileged) {
         throw refuse(`custom role "${role.key}" is not one of yours: only admins and owners can give a token a role they do not hold`);
@@ -350,8 +350,8 @@ function assertScopeCaps(context: Context, limit: Authority, check: CapCheck): v
  * The no-escalation rule on a token just written in `tx`: what it can do is within the caller's
  * `limit` — all of it for a new secret (created, cloned, reset), what is new for a re-scope (`before`).
  */
-function assertTokenWithinCaller(tx: DbOrTx, context: Context, limit: Authority, token: TokenIdentity, action: string, before?: AuthoritySnapshot): void {
-  assertNoEscalation(tx, callerOf(context), limit, {
+async function assertTokenWithinCaller(tx: DbOrTx, context: Context, limit: Authority, token: TokenIdentity, action: string, before?: AuthoritySnapshot): Promise<void> {
+  await assertNoEscalation(tx, callerOf(context), limit, {
     action,
     resource: tokenResource(token),
     grantees: [{ kind: 'token', tokenId: token.id }],
@@ -428,16 +428,16 @@ interface NewToken {
 /** Thrown inside a dry run's transaction once every check has passed, so nothing is kept. */
 class DryRunPassed extends Error {}
 
-function issue(context: Context, limit: Authority, token: NewToken, audit: { action: string; title: string; changes: AuditChanges }, dryRun = false): IssuedToken {
+async function issue(context: Context, limit: Authority, token: NewToken, audit: { action: string; title: string; changes: AuditChanges }, dryRun = false): Promise<IssuedToken> {
   const caller = callerOf(context);
   const secret = generateSecret(token.kind);
   const now = new Date();
-  const row = context.app.db.transaction((tx) => {
+  const row = await context.app.transaction(async (tx) => {
     if (token.kind === 'service') {
-      const limit = findAccount(tx, caller.accountId)?.serviceTokenLimit ?? 0;
-      if (countServiceTokens(tx, caller.accountId) >= limit) throw limitExceeded(limit);
+      const limit = (await findAccount(tx, caller.accountId))?.serviceTokenLimit ?? 0;
+      if (await countServiceTokens(tx, caller.accountId) >= limit) throw limitExceeded(limit);
     }
-    const inserted = insertToken(tx, {
+    const inserted = await insertToken(tx, {
       id: token.id,
       accountId: caller.accountId,
       kind: token.kind,
@@ -453,11 +453,11 @@ function issue(context: Context, limit: Authority, token: NewToken, audit: { act
       createdAt: now,
       updatedAt: now,
     });
-    insertTokenSecret(tx, { secretHash: digestSecret(secret), tokenId: inserted.id, createdAt: now });
-    if (token.scope.kind === 'customRoles') setTokenCustomRoles(tx, inserted.id, token.scope.roles.map((r) => r.id));
-    assertTokenWithinCaller(tx, context, limit, inserted, audit.action);
+    await insertTokenSecret(tx, { secretHash: digestSecret(secret), tokenId: inserted.id, createdAt: now });
+    if (token.scope.kind === 'customRoles') await setTokenCustomRoles(tx, inserted.id, token.scope.roles.map((r) => r.id));
+    await assertTokenWithinCaller(tx, context, limit, inserted, audit.action);
     if (dryRun) throw new DryRunPassed();
-    recordAudit(tx, context, { action: audit.action, resource: tokenResource(inserted), title: audit.title, changes: audit.changes });
+    await recordAudit(tx, context, { action: audit.action, resource: tokenResource(inserted), title: audit.title, changes: audit.changes });
     return inserted;
   });
   context.app.caches.invalidate({ kind: 'token', tokenId: row.id });
@@ -477,24 +477,24 @@ function createdChanges(token: NewToken): AuditChanges {
 }
 
 /** Creates a personal or service token under the creation caps; `id` was fixed when its scopes were decided. */
-export function createToken(context: Context, id: string, input: CreateTokenInput, dryRun = false): IssuedToken {
+export async function createToken(context: Context, id: string, input: CreateTokenInput, dryRun = false): Promise<IssuedToken> {
   const caller = callerOf(context);
   const now = new Date();
   const name = requireName('name', input.name);
   const description = optionalText('description', input.description);
   const defaultApiVersion = requireApiVersion(input.defaultApiVersion);
   const requestedExpiry = input.expiresAt ? requireFuture('expiresAt', input.expiresAt, now) : null;
-  const scope = scopeOf(context, input);
+  const scope = await scopeOf(context, input);
   if (!scope) throw badInput('role', 'give exactly one of role, customRoleKeys or inlinePolicy');
   const kind: TokenKind = input.serviceToken ? 'service' : 'personal';
   const resource = newTokenResource(caller, kind, id);
   const expiresAt = issuedExpiry(caller, requestedExpiry, 'createAccessToken', resource);
   // A new service token keeps its creator's role attributes as they are now.
   const roleAttributes = kind === 'service' ? callerAttributes(caller) : null;
-  const limit = callerAuthority(context.app.db, caller);
-  assertScopeCaps(context, limit, { action: 'createAccessToken', resource, kind, scope, owner: caller.member, serviceAttributes: roleAttributes ?? {} });
+  const limit = await callerAuthority(context.app.db, caller);
+  await assertScopeCaps(context, limit, { action: 'createAccessToken', resource, kind, scope, owner: caller.member, serviceAttributes: roleAttributes ?? {} });
   const token: NewToken = { id, kind, name, description, scope, defaultApiVersion, expiresAt, roleAttributes };
-  return issue(
+  return await issue(
     context,
     limit,
     token,
@@ -511,12 +511,12 @@ export type ScopeCheck = { allowed: true } | { allowed: false; action: string; r
  * saving, the first action and resource the caller's permissions do not cover. Bad input is
  * still BAD_USER_INPUT; a refusal is returned, not thrown.
  */
-export function checkNewToken(context: Context, id: string, input: CreateTokenInput): ScopeCheck {
+export async function checkNewToken(context: Context, id: string, input: CreateTokenInput): Promise<ScopeCheck> {
   try {
     // The guard createToken has in the schema, answered here rather than as an error.
     const caller = callerOf(context);
     assertAllowed(context, { action: 'createAccessToken', resource: newTokenResource(caller, input.serviceToken ? 'service' : 'personal', id) });
-    createToken(context, id, input, true);
+    await createToken(context, id, input, true);
   } catch (error) {
     if (error instanceof DryRunPassed) return { allowed: true };
     const extensions = error instanceof LatchkeyError ? error.extensions : undefined;
@@ -533,14 +533,14 @@ export function checkNewToken(context: Context, id: string, input: CreateTokenIn
  * recorded as created by the caller, under the creation caps for the caller. The expiry is not
  * copied (through an expiring token credential, the clone expires with that token).
  */
-export function cloneToken(context: Context, source: TokenRow, id: string, input: { name?: string | null }): IssuedToken {
+export async function cloneToken(context: Context, source: TokenRow, id: string, input: { name?: string | null }): Promise<IssuedToken> {
   const caller = callerOf(context);
   const name = input.name === null || input.name === undefined ? `${source.name} (copy)` : requireName('name', input.name);
-  const scope = scopeOfToken(context, source);
+  const scope = await scopeOfToken(context, source);
   const roleAttributes = source.kind === 'service' ? (source.roleAttributes ?? {}) : null;
   const resource = newTokenResource(caller, source.kind, id);
-  const limit = callerAuthority(context.app.db, caller);
-  assertScopeCaps(context, limit, { action: 'createAccessToken', resource, kind: source.kind, scope, owner: caller.member, serviceAttributes: roleAttributes ?? {} });
+  const limit = await callerAuthority(context.app.db, caller);
+  await assertScopeCaps(context, limit, { action: 'createAccessToken', resource, kind: source.kind, scope, owner: caller.member, serviceAttributes: roleAttributes ?? {} });
   const token: NewToken = {
     id,
     kind: source.kind,
@@ -553,7 +553,7 @@ export function cloneToken(context: Context, source: TokenRow, id: string, input
   };
   const changes = createdChanges(token);
   changes.clonedFrom = { after: source.id };
-  return issue(context, limit, token, { action: 'createAccessToken', title: `${actorName(caller)} cloned token '${source.name}' as '${name}'`, changes });
+  return await issue(context, limit, token, { action: 'createAccessToken', title: `${actorName(caller)} cloned token '${source.name}' as '${name}'`, changes });
 }
 
 /** The actions an update needs, one per kind of field given (null clears description and expiry; it leaves the rest). */
@@ -588,7 +588,7 @@ function auditActionOf(changes: AuditChanges): string {
 }
 
 /** Name, description, expiry and (personal tokens only, under the creation caps) scope. Only given fields change. */
-export function updateToken(context: Context, token: TokenRow, input: UpdateTokenInput): TokenRow {
+export async function updateToken(context: Context, token: TokenRow, input: UpdateTokenInput): Promise<TokenRow> {
   const caller = callerOf(context);
   const now = new Date();
   const patch: Partial<TokenRow> = {};
@@ -615,17 +615,17 @@ export function updateToken(context: Context, token: TokenRow, input: UpdateToke
       changes.expiresAt = { before: token.expiresAt?.toISOString() ?? null, after: expiresAt?.toISOString() ?? null };
     }
   }
-  const scope = scopeOf(context, input);
-  const limit = callerAuthority(context.app.db, caller);
+  const scope = await scopeOf(context, input);
+  const limit = await callerAuthority(context.app.db, caller);
   if (scope) {
     const resource = tokenResource(token);
     if (token.kind === 'service') {
       throw forbidden('updateAccessTokenPolicy', resource, "a service token's scope is fixed at creation and can never be edited; create a new service token instead");
     }
-    const owner = tokenOwner(context, token);
+    const owner = await tokenOwner(context, token);
     if (!owner) throw notFound('Token');
-    assertScopeCaps(context, limit, { action: 'updateAccessTokenPolicy', resource, kind: 'personal', scope, owner, serviceAttributes: {} });
-    const before = scopeSummary(scopeOfToken(context, token));
+    await assertScopeCaps(context, limit, { action: 'updateAccessTokenPolicy', resource, kind: 'personal', scope, owner, serviceAttributes: {} });
+    const before = scopeSummary(await scopeOfToken(context, token));
     const after = scopeSummary(scope);
     if (JSON.stringify(before) !== JSON.stringify(after)) {
       patch.role = scope.kind === 'role' ? scope.role : null;
@@ -634,15 +634,15 @@ export function updateToken(context: Context, token: TokenRow, input: UpdateToke
     }
   }
   if (Object.keys(changes).length === 0) return token;
-  const updated = context.app.db.transaction((tx) => {
-    const before = changes.scope ? authoritiesBefore(tx, caller, limit, [{ kind: 'token', tokenId: token.id }]) : undefined;
-    const row = updateTokenRow(tx, token.id, { ...patch, updatedAt: now });
+  const updated = await context.app.transaction(async (tx) => {
+    const before = changes.scope ? await authoritiesBefore(tx, caller, limit, [{ kind: 'token', tokenId: token.id }]) : undefined;
+    const row = await updateTokenRow(tx, token.id, { ...patch, updatedAt: now });
     if (!row) throw notFound('Token');
     if (scope && changes.scope) {
-      setTokenCustomRoles(tx, token.id, scope.kind === 'customRoles' ? scope.roles.map((r) => r.id) : []);
-      assertTokenWithinCaller(tx, context, limit, row, 'updateAccessTokenPolicy', before);
+      await setTokenCustomRoles(tx, token.id, scope.kind === 'customRoles' ? scope.roles.map((r) => r.id) : []);
+      await assertTokenWithinCaller(tx, context, limit, row, 'updateAccessTokenPolicy', before);
     }
-    recordAudit(tx, context, {
+    await recordAudit(tx, context, {
       action: auditActionOf(changes),
       resource: tokenResource(row),
       title: `${actorName(caller)} updated token '${row.name}' (${Object.keys(changes).join(', ')})`,
@@ -662,7 +662,7 @@ export function updateToken(context: Context, token: TokenRow, input: UpdateToke
  * nor the old secret's grace period may outlive the caller's token. Only its owner can reset a
  * personal token: a new secret in someone else's hands would let them act as that member.
  */
-export function resetToken(context: Context, token: TokenRow, input: { oldSecretExpiresAt?: Date | null }): IssuedToken {
+export async function resetToken(context: Context, token: TokenRow, input: { oldSecretExpiresAt?: Date | null }): Promise<IssuedToken> {
   const caller = callerOf(context);
   const now = new Date();
   const resource = tokenResource(token);
@@ -671,16 +671,16 @@ export function resetToken(context: Context, token: TokenRow, input: { oldSecret
     throw forbidden('resetAccessToken', resource, 'only its owner can reset a personal token (the new secret would let you act as them); delete it instead');
   }
   assertResetWithinCaller(caller, token, graceUntil, resource);
-  const limit = callerAuthority(context.app.db, caller);
+  const limit = await callerAuthority(context.app.db, caller);
   const secret = generateSecret(token.kind);
   const obscuredSecret = obscureSecret(secret);
-  const updated = context.app.db.transaction((tx) => {
-    assertTokenWithinCaller(tx, context, limit, token, 'resetAccessToken');
-    retireTokenSecrets(tx, token.id, now, graceUntil);
-    const row = updateTokenRow(tx, token.id, { obscuredSecret, updatedAt: now });
+  const updated = await context.app.transaction(async (tx) => {
+    await assertTokenWithinCaller(tx, context, limit, token, 'resetAccessToken');
+    await retireTokenSecrets(tx, token.id, now, graceUntil);
+    const row = await updateTokenRow(tx, token.id, { obscuredSecret, updatedAt: now });
     if (!row) throw notFound('Token');
-    insertTokenSecret(tx, { secretHash: digestSecret(secret), tokenId: token.id, createdAt: now });
-    recordAudit(tx, context, {
+    await insertTokenSecret(tx, { secretHash: digestSecret(secret), tokenId: token.id, createdAt: now });
+    await recordAudit(tx, context, {
       action: 'resetAccessToken',
       resource,
       title: `${actorName(caller)} reset token '${token.name}'`,
@@ -696,13 +696,13 @@ export function resetToken(context: Context, token: TokenRow, input: { oldSecret
 }
 
 /** Deletes the token (a tombstone, so later requests are told "deleted"); effective on the next request. */
-export function deleteToken(context: Context, token: TokenRow): string {
+export async function deleteToken(context: Context, token: TokenRow): Promise<string> {
   const caller = callerOf(context);
   const now = new Date();
-  context.app.db.transaction((tx) => {
-    const row = updateTokenRow(tx, token.id, { deletedAt: now, updatedAt: now });
+  await context.app.transaction(async (tx) => {
+    const row = await updateTokenRow(tx, token.id, { deletedAt: now, updatedAt: now });
     if (!row) throw notFound('Token');
-    recordAudit(tx, context, {
+    await recordAudit(tx, context, {
       action: 'deleteAccessToken',
       resource: tokenResource(token),
       title: `${actorName(caller)} deleted ${kindLabel(token.kind)} '${token.name}'`,

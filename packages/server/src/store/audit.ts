@@ -1,12 +1,14 @@
 import { and, asc, desc, eq, getTableColumns, gt, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { DbOrTx } from '../db/client.ts';
-import { auditCheckpoints, auditEntries, type AuditCheckpointRow, type AuditEntryRow, type AuditOutcome } from '../db/schema/audit.ts';
+import { one } from './rows.ts';
+import { type AuditCheckpointRow, type AuditEntryRow, type AuditOutcome } from '../db/schema/audit.ts';
+import { auditCheckpoints, auditEntries } from '../db/tables.ts';
 import type { KeysetPage } from './keyset.ts';
 import { prepared } from './prepared.ts';
 
 /** The newest entry of an account's chain (its hash is the next entry's prevHash). */
-export function lastAuditEntry(db: DbOrTx, accountId: string): Pick<AuditEntryRow, 'seq' | 'hash'> | undefined {
+export async function lastAuditEntry(db: DbOrTx, accountId: string): Promise<Pick<AuditEntryRow, 'seq' | 'hash'> | undefined> {
   const query = prepared(db, 'lastAuditEntry', (d) =>
     d
       .select({ seq: auditEntries.seq, hash: auditEntries.hash })
@@ -16,11 +18,11 @@ export function lastAuditEntry(db: DbOrTx, accountId: string): Pick<AuditEntryRo
       .limit(1)
       .prepare(),
   );
-  return query.get({ accountId });
+  return one(await query.execute({ accountId }));
 }
 
 /** The only write to the audit table: an insert, prepared (its nullable columns are text, bound as NULL as they are). */
-export function insertAuditEntry(db: DbOrTx, row: AuditEntryRow): void {
+export async function insertAuditEntry(db: DbOrTx, row: AuditEntryRow): Promise<void> {
   const query = prepared(db, 'insertAuditEntry', (d) =>
     d
       .insert(auditEntries)
@@ -46,11 +48,11 @@ export function insertAuditEntry(db: DbOrTx, row: AuditEntryRow): void {
       })
       .prepare(),
   );
-  query.run(row);
+  (await query.execute(row));
 }
 
-export function findAuditEntry(db: DbOrTx, accountId: string, id: string): AuditEntryRow | undefined {
-  return db.select().from(auditEntries).where(and(eq(auditEntries.accountId, accountId), eq(auditEntries.id, id))).get();
+export async function findAuditEntry(db: DbOrTx, accountId: string, id: string): Promise<AuditEntryRow | undefined> {
+  return await db.select().from(auditEntries).where(and(eq(auditEntries.accountId, accountId), eq(auditEntries.id, id))).then(one);
 }
 
 /** What a listing may be narrowed to; every field is optional and they combine with AND. Ids are raw. */
@@ -101,12 +103,12 @@ function filterConditions(filter: AuditFilter): Array<SQL | undefined> {
 }
 
 /** The position of a cursor entry in its account's chain; undefined when it is not one of that account's entries. */
-export function auditSeqOf(db: DbOrTx, accountId: string, id: string): number | undefined {
-  return db
+export async function auditSeqOf(db: DbOrTx, accountId: string, id: string): Promise<number | undefined> {
+  return await db
     .select({ seq: auditEntries.seq })
     .from(auditEntries)
     .where(and(eq(auditEntries.accountId, accountId), eq(auditEntries.id, id)))
-    .get()?.seq;
+    .then((rows) => rows[0]?.seq);
 }
 
 /**
@@ -115,92 +117,92 @@ export function auditSeqOf(db: DbOrTx, accountId: string, id: string): number | 
  * appended while a client pages never shifts the pages that follow its cursor.
  * `afterSeq`/`beforeSeq` are the cursors' positions (see `auditSeqOf`).
  */
-export function listAuditEntries(
+export async function listAuditEntries(
   db: DbOrTx,
   accountId: string,
   filter: AuditFilter,
   page: Pick<KeysetPage, 'limit' | 'inverted'> & { afterSeq?: number; beforeSeq?: number },
-): AuditEntryRow[] {
+): Promise<AuditEntryRow[]> {
   const where = and(
     eq(auditEntries.accountId, accountId),
     page.afterSeq !== undefined ? lt(auditEntries.seq, page.afterSeq) : undefined,
     page.beforeSeq !== undefined ? gt(auditEntries.seq, page.beforeSeq) : undefined,
     ...filterConditions(filter),
   );
-  return db
+  return await db
     .select()
     .from(auditEntries)
     .where(where)
     .orderBy(page.inverted ? asc(auditEntries.seq) : desc(auditEntries.seq))
     .limit(page.limit)
-    .all();
+    ;
 }
 
 /** The accounts that have an audit chain, in a stable order (for verification of the whole server). */
-export function auditAccountIds(db: DbOrTx): string[] {
-  return db
+export async function auditAccountIds(db: DbOrTx): Promise<string[]> {
+  return await db
     .selectDistinct({ accountId: auditEntries.accountId })
     .from(auditEntries)
     .orderBy(asc(auditEntries.accountId))
-    .all()
-    .map((r) => r.accountId);
+    .then((rows) => rows.map((r) => r.accountId));
 }
 
 /** An entry as stored, `changes` still as its JSON text (verification must survive a row whose text is not JSON). */
 export type StoredAuditEntry = Omit<AuditEntryRow, 'changes'> & { changes: string };
 
-const storedColumns = { ...getTableColumns(auditEntries), changes: sql<string>`${auditEntries.changes}` };
+/** A function, not a constant: the table object is the opened dialect's (db/tables.ts). */
+const storedColumns = () => ({ ...getTableColumns(auditEntries), changes: sql<string>`${auditEntries.changes}` });
 
 /** A batch of an account's chain in order, after a position (verification walks the chain in batches). */
-export function auditChainBatch(db: DbOrTx, accountId: string, afterSeq: number, limit: number): StoredAuditEntry[] {
+export async function auditChainBatch(db: DbOrTx, accountId: string, afterSeq: number, limit: number): Promise<StoredAuditEntry[]> {
   const query = prepared(db, 'auditChainBatch', (d) =>
     d
-      .select(storedColumns)
+      .select(storedColumns())
       .from(auditEntries)
       .where(and(eq(auditEntries.accountId, sql.placeholder('accountId')), gt(auditEntries.seq, sql.placeholder('afterSeq'))))
       .orderBy(asc(auditEntries.seq))
       .limit(sql.placeholder('limit'))
       .prepare(),
   );
-  return query.all({ accountId, afterSeq, limit });
+  return (await query.execute({ accountId, afterSeq, limit }));
 }
 
 /** The entry at one position of an account's chain, as stored. */
-export function auditEntryAt(db: DbOrTx, accountId: string, seq: number): StoredAuditEntry | undefined {
+export async function auditEntryAt(db: DbOrTx, accountId: string, seq: number): Promise<StoredAuditEntry | undefined> {
   const query = prepared(db, 'auditEntryAt', (d) =>
     d
-      .select(storedColumns)
+      .select(storedColumns())
       .from(auditEntries)
       .where(and(eq(auditEntries.accountId, sql.placeholder('accountId')), eq(auditEntries.seq, sql.placeholder('seq'))))
       .prepare(),
   );
-  return query.get({ accountId, seq });
+  return one(await query.execute({ accountId, seq }));
 }
 
-export function findAuditCheckpoint(db: DbOrTx, accountId: string): AuditCheckpointRow | undefined {
-  return db.select().from(auditCheckpoints).where(eq(auditCheckpoints.accountId, accountId)).get();
+export async function findAuditCheckpoint(db: DbOrTx, accountId: string): Promise<AuditCheckpointRow | undefined> {
+  return await db.select().from(auditCheckpoints).where(eq(auditCheckpoints.accountId, accountId)).then(one);
 }
 
 /** Moves the account's checkpoint forward to `row`; never back (a verification that started earlier may end later). */
-export function advanceAuditCheckpoint(db: DbOrTx, row: AuditCheckpointRow): void {
-  db.insert(auditCheckpoints)
+export async function advanceAuditCheckpoint(db: DbOrTx, row: AuditCheckpointRow): Promise<void> {
+  await db.insert(auditCheckpoints)
     .values(row)
     .onConflictDoUpdate({
       target: auditCheckpoints.accountId,
       set: { seq: row.seq, entryId: row.entryId, hash: row.hash, verifiedAt: row.verifiedAt },
       setWhere: lt(auditCheckpoints.seq, row.seq),
     })
-    .run();
+    ;
 }
 
 /** Moves the account's checkpoint back to `row` (a full verification found a break below it), or removes it. */
-export function resetAuditCheckpoint(db: DbOrTx, accountId: string, row: AuditCheckpointRow | undefined): void {
+export async function resetAuditCheckpoint(db: DbOrTx, accountId: string, row: AuditCheckpointRow | undefined): Promise<void> {
   if (!row) {
-    db.delete(auditCheckpoints).where(eq(auditCheckpoints.accountId, accountId)).run();
+    await db.delete(auditCheckpoints).where(eq(auditCheckpoints.accountId, accountId));
     return;
   }
-  db.insert(auditCheckpoints)
+  await db.insert(auditCheckpoints)
     .values(row)
     .onConflictDoUpdate({ target: auditCheckpoints.accountId, set: { seq: row.seq, entryId: row.entryId, hash: row.hash, verifiedAt: row.verifiedAt } })
-    .run();
+    ;
 }

@@ -1,10 +1,12 @@
-import { and, eq, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
-import { members, sessions, type MemberRow, type SessionRow } from '../db/schema/members.ts';
+import { one, only } from './rows.ts';
+import { type MemberRow, type SessionRow } from '../db/schema/members.ts';
+import { members, sessions } from '../db/tables.ts';
 import { keysetBounds, type KeysetPage } from './keyset.ts';
 import { prepared } from './prepared.ts';
 
-export function findSessionBySecretHash(db: DbOrTx, secretHash: string): { session: SessionRow; member: MemberRow } | undefined {
+export async function findSessionBySecretHash(db: DbOrTx, secretHash: string): Promise<{ session: SessionRow; member: MemberRow } | undefined> {
   const query = prepared(db, 'findSessionBySecretHash', (d) =>
     d
       .select({ session: sessions, member: members })
@@ -13,38 +15,47 @@ export function findSessionBySecretHash(db: DbOrTx, secretHash: string): { sessi
       .where(eq(sessions.secretHash, sql.placeholder('secretHash')))
       .prepare(),
   );
-  return query.get({ secretHash });
+  return one(await query.execute({ secretHash }));
 }
 
-export function insertSession(db: DbOrTx, row: typeof sessions.$inferInsert): SessionRow {
-  return db.insert(sessions).values(row).returning().get();
+export async function insertSession(db: DbOrTx, row: typeof sessions.$inferInsert): Promise<SessionRow> {
+  return await db.insert(sessions).values(row).returning().then(only);
 }
 
-export function findSession(db: DbOrTx, memberId: string, id: string): SessionRow | undefined {
-  return db.select().from(sessions).where(and(eq(sessions.memberId, memberId), eq(sessions.id, id))).get();
+export async function findSession(db: DbOrTx, memberId: string, id: string): Promise<SessionRow | undefined> {
+  return await db.select().from(sessions).where(and(eq(sessions.memberId, memberId), eq(sessions.id, id))).then(one);
 }
 
-export function revokeSession(db: DbOrTx, id: string, at: Date): void {
-  db.update(sessions).set({ revokedAt: at }).where(and(eq(sessions.id, id), isNull(sessions.revokedAt))).run();
+export async function revokeSession(db: DbOrTx, id: string, at: Date): Promise<void> {
+  await db.update(sessions).set({ revokedAt: at }).where(and(eq(sessions.id, id), isNull(sessions.revokedAt)));
 }
 
 /** Ends every live session of a member except one (the caller's own); returns how many ended. */
-export function revokeOtherSessions(db: DbOrTx, memberId: string, exceptId: string, at: Date): number {
-  return db
+export async function revokeOtherSessions(db: DbOrTx, memberId: string, exceptId: string, at: Date): Promise<number> {
+  return await db
     .update(sessions)
     .set({ revokedAt: at })
     .where(and(eq(sessions.memberId, memberId), isNull(sessions.revokedAt), ne(sessions.id, exceptId)))
-    .run().changes;
+    .returning({ id: sessions.id })
+    .then((rows) => rows.length);
 }
 
 /** A member's live sessions, newest first, keyset-paginated. */
-export function listActiveSessions(db: DbOrTx, memberId: string, page: KeysetPage): SessionRow[] {
+export async function listActiveSessions(db: DbOrTx, memberId: string, page: KeysetPage): Promise<SessionRow[]> {
   const { where, orderBy } = keysetBounds(sessions.id, page, true);
-  return db
+  return await db
     .select()
     .from(sessions)
     .where(and(eq(sessions.memberId, memberId), isNull(sessions.revokedAt), where))
     .orderBy(orderBy)
     .limit(page.limit)
-    .all();
+    ;
+}
+
+/** Records when a session was last used; never moves the date back (flushes from several instances may cross). */
+export async function recordSessionLastUsed(db: DbOrTx, sessionId: string, at: Date): Promise<void> {
+  await db
+    .update(sessions)
+    .set({ lastUsedAt: at })
+    .where(and(eq(sessions.id, sessionId), or(isNull(sessions.lastUsedAt), lt(sessions.lastUsedAt, at))));
 }

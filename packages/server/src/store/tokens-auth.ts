@@ -1,9 +1,13 @@
 import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
+import { one } from './rows.ts';
 import { prepared } from './prepared.ts';
-import { members, type MemberRow } from '../db/schema/members.ts';
-import { customRoles, type CustomRoleRow } from '../db/schema/roles.ts';
-import { tokenCustomRoles, tokenSecrets, tokens, type TokenRow, type TokenSecretRow } from '../db/schema/tokens.ts';
+import { type MemberRow } from '../db/schema/members.ts';
+import { members } from '../db/tables.ts';
+import { type CustomRoleRow } from '../db/schema/roles.ts';
+import { customRoles } from '../db/tables.ts';
+import { type TokenRow, type TokenSecretRow } from '../db/schema/tokens.ts';
+import { tokenCustomRoles, tokenSecrets, tokens } from '../db/tables.ts';
 
 export interface TokenBySecret {
   secret: TokenSecretRow;
@@ -12,7 +16,7 @@ export interface TokenBySecret {
 }
 
 /** The token a secret digest belongs to (one indexed lookup by primary key, then joins). */
-export function findTokenBySecretHash(db: DbOrTx, secretHash: string): TokenBySecret | undefined {
+export async function findTokenBySecretHash(db: DbOrTx, secretHash: string): Promise<TokenBySecret | undefined> {
   const query = prepared(db, 'findTokenBySecretHash', (d) =>
     d
       .select({ secret: tokenSecrets, token: tokens, owner: members })
@@ -22,10 +26,10 @@ export function findTokenBySecretHash(db: DbOrTx, secretHash: string): TokenBySe
       .where(eq(tokenSecrets.secretHash, sql.placeholder('secretHash')))
       .prepare(),
   );
-  return query.get({ secretHash });
+  return one(await query.execute({ secretHash }));
 }
 
-export function customRolesOfToken(db: DbOrTx, tokenId: string): CustomRoleRow[] {
+export async function customRolesOfToken(db: DbOrTx, tokenId: string): Promise<CustomRoleRow[]> {
   const query = prepared(db, 'customRolesOfToken', (d) =>
     d
       .select({ role: customRoles })
@@ -35,5 +39,5 @@ export function customRolesOfToken(db: DbOrTx, tokenId: string): CustomRoleRow[]
       .orderBy(customRoles.key)
       .prepare(),
   );
-  return query.all({ tokenId }).map((r) => r.role);
+  return (await query.execute({ tokenId })).map((r) => r.role);
 }

@@ -1,24 +1,28 @@
-import { and, count, eq, gt, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, count, eq, gt, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
-import { customRoles, type CustomRoleRow } from '../db/schema/roles.ts';
-import { tokenCustomRoles, tokenSecrets, tokens, type TokenKind, type TokenRow } from '../db/schema/tokens.ts';
+import { one } from './rows.ts';
+import { type CustomRoleRow } from '../db/schema/roles.ts';
+import { customRoles } from '../db/tables.ts';
+import { type TokenKind, type TokenRow } from '../db/schema/tokens.ts';
+import { tokenCustomRoles, tokenSecrets, tokens } from '../db/tables.ts';
 import { keysetBounds, type KeysetPage } from './keyset.ts';
 import { nullable, prepared } from './prepared.ts';
 
 /** SQL for access tokens. Deleted tokens are tombstones: every read here skips them. */
 
-const live = isNull(tokens.deletedAt);
+/** A function, not a constant: the table object is the opened dialect's (db/tables.ts). */
+const live = () => isNull(tokens.deletedAt);
 
 /** A live token of the account, or undefined (other accounts' ids are simply not found). */
-export function findTokenById(db: DbOrTx, accountId: string, id: string): TokenRow | undefined {
+export async function findTokenById(db: DbOrTx, accountId: string, id: string): Promise<TokenRow | undefined> {
   const query = prepared(db, 'findTokenById', (d) =>
-    d.select().from(tokens).where(and(eq(tokens.accountId, sql.placeholder('accountId')), eq(tokens.id, sql.placeholder('id')), live)).prepare(),
+    d.select().from(tokens).where(and(eq(tokens.accountId, sql.placeholder('accountId')), eq(tokens.id, sql.placeholder('id')), live())).prepare(),
   );
-  return query.get({ accountId, id });
+  return one(await query.execute({ accountId, id }));
 }
 
 /** Prepared (the write path of createToken): nullable encoded columns go through `nullable`, see store/prepared.ts. */
-export function insertToken(db: DbOrTx, row: typeof tokens.$inferInsert): TokenRow {
+export async function insertToken(db: DbOrTx, row: typeof tokens.$inferInsert): Promise<TokenRow> {
   const query = prepared(db, 'insertToken', (d) =>
     d
       .insert(tokens)
@@ -43,7 +47,7 @@ export function insertToken(db: DbOrTx, row: typeof tokens.$inferInsert): TokenR
       .returning()
       .prepare(),
   );
-  const inserted = query.get({
+  const inserted = one(await query.execute({
     ...row,
     description: row.description ?? null,
     role: row.role ?? null,
@@ -52,13 +56,13 @@ export function insertToken(db: DbOrTx, row: typeof tokens.$inferInsert): TokenR
     expiresAt: nullable(tokens.expiresAt, row.expiresAt),
     lastUsedAt: nullable(tokens.lastUsedAt, row.lastUsedAt),
     deletedAt: nullable(tokens.deletedAt, row.deletedAt),
-  });
+  }));
   if (!inserted) throw new Error('insert returned no row');
   return inserted;
 }
 
 /** Prepared, like insertToken. */
-export function insertTokenSecret(db: DbOrTx, row: typeof tokenSecrets.$inferInsert): void {
+export async function insertTokenSecret(db: DbOrTx, row: typeof tokenSecrets.$inferInsert): Promise<void> {
   const query = prepared(db, 'insertTokenSecret', (d) =>
     d
       .insert(tokenSecrets)
@@ -71,38 +75,38 @@ export function insertTokenSecret(db: DbOrTx, row: typeof tokenSecrets.$inferIns
       })
       .prepare(),
   );
-  query.run({ ...row, replacedAt: nullable(tokenSecrets.replacedAt, row.replacedAt), validUntil: nullable(tokenSecrets.validUntil, row.validUntil) });
+  await query.execute({ ...row, replacedAt: nullable(tokenSecrets.replacedAt, row.replacedAt), validUntil: nullable(tokenSecrets.validUntil, row.validUntil) });
 }
 
 /** Replaces a token's custom roles with the given ones. */
-export function setTokenCustomRoles(db: DbOrTx, tokenId: string, roleIds: readonly string[]): void {
-  db.delete(tokenCustomRoles).where(eq(tokenCustomRoles.tokenId, tokenId)).run();
-  if (roleIds.length > 0) db.insert(tokenCustomRoles).values(roleIds.map((roleId) => ({ tokenId, roleId }))).run();
+export async function setTokenCustomRoles(db: DbOrTx, tokenId: string, roleIds: readonly string[]): Promise<void> {
+  await db.delete(tokenCustomRoles).where(eq(tokenCustomRoles.tokenId, tokenId));
+  if (roleIds.length > 0) db.insert(tokenCustomRoles).values(roleIds.map((roleId) => ({ tokenId, roleId })));
 }
 
 /** Updates a live token; undefined when it was deleted meanwhile. */
-export function updateTokenRow(db: DbOrTx, id: string, patch: Partial<typeof tokens.$inferInsert>): TokenRow | undefined {
-  return db.update(tokens).set(patch).where(and(eq(tokens.id, id), live)).returning().get();
+export async function updateTokenRow(db: DbOrTx, id: string, patch: Partial<typeof tokens.$inferInsert>): Promise<TokenRow | undefined> {
+  return await db.update(tokens).set(patch).where(and(eq(tokens.id, id), live())).returning().then(one);
 }
 
 /**
  * Retires every secret of a token: each keeps working until `validUntil` at the latest
  * (a secret already in its grace period is never extended).
  */
-export function retireTokenSecrets(db: DbOrTx, tokenId: string, at: Date, validUntil: Date): void {
-  db.update(tokenSecrets)
+export async function retireTokenSecrets(db: DbOrTx, tokenId: string, at: Date, validUntil: Date): Promise<void> {
+  await db.update(tokenSecrets)
     .set({ replacedAt: at })
     .where(and(eq(tokenSecrets.tokenId, tokenId), isNull(tokenSecrets.replacedAt)))
-    .run();
-  db.update(tokenSecrets)
+    ;
+  await db.update(tokenSecrets)
     .set({ validUntil })
     .where(and(eq(tokenSecrets.tokenId, tokenId), or(isNull(tokenSecrets.validUntil), gt(tokenSecrets.validUntil, validUntil))))
-    .run();
+    ;
 }
 
 /** Live service tokens of the account (what the service-token limit counts). */
-export function countServiceTokens(db: DbOrTx, accountId: string): number {
-  return db.select({ n: count() }).from(tokens).where(and(eq(tokens.accountId, accountId), eq(tokens.kind, 'service'), live)).get()?.n ?? 0;
+export async function countServiceTokens(db: DbOrTx, accountId: string): Promise<number> {
+  return await db.select({ n: count() }).from(tokens).where(and(eq(tokens.accountId, accountId), eq(tokens.kind, 'service'), live())).then((rows) => rows[0]?.n ?? 0);
 }
 
 export interface TokenListFilter {
@@ -115,21 +119,29 @@ export interface TokenListFilter {
 }
 
 /** Live tokens of the account in creation order, keyset-paginated. */
-export function listTokens(db: DbOrTx, filter: TokenListFilter, page: KeysetPage): TokenRow[] {
+export async function listTokens(db: DbOrTx, filter: TokenListFilter, page: KeysetPage): Promise<TokenRow[]> {
   const { where, orderBy } = keysetBounds(tokens.id, page);
-  const conditions: Array<SQL | undefined> = [eq(tokens.accountId, filter.accountId), live, where];
+  const conditions: Array<SQL | undefined> = [eq(tokens.accountId, filter.accountId), live(), where];
   if (filter.ownerId !== undefined) conditions.push(eq(tokens.ownerId, filter.ownerId));
   if (filter.ownOrService !== undefined) conditions.push(or(eq(tokens.ownerId, filter.ownOrService), eq(tokens.kind, 'service')));
   if (filter.kind !== undefined) conditions.push(eq(tokens.kind, filter.kind));
-  return db.select().from(tokens).where(and(...conditions)).orderBy(orderBy).limit(page.limit).all();
+  return await db.select().from(tokens).where(and(...conditions)).orderBy(orderBy).limit(page.limit);
 }
 
 /** The account's custom roles with the given keys (those that exist). */
-export function findCustomRolesByKeys(db: DbOrTx, accountId: string, keys: readonly string[]): CustomRoleRow[] {
+export async function findCustomRolesByKeys(db: DbOrTx, accountId: string, keys: readonly string[]): Promise<CustomRoleRow[]> {
   if (keys.length === 0) return [];
-  return db
+  return await db
     .select()
     .from(customRoles)
     .where(and(eq(customRoles.accountId, accountId), inArray(customRoles.key, [...keys])))
-    .all();
+    ;
+}
+
+/** Records when a token was last used; never moves the date back (flushes from several instances may cross). */
+export async function recordTokenLastUsed(db: DbOrTx, tokenId: string, at: Date): Promise<void> {
+  await db
+    .update(tokens)
+    .set({ lastUsedAt: at })
+    .where(and(eq(tokens.id, tokenId), or(isNull(tokens.lastUsedAt), lt(tokens.lastUsedAt, at))));
 }

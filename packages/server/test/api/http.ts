@@ -9,6 +9,7 @@ import { createLogger } from '../../src/logger.ts';
 import { startServer } from '../../src/server.ts';
 import { bootstrapOwner } from '../../src/services/accounts.ts';
 import { OWNER_EMAIL, OWNER_PASSWORD } from '../helpers.ts';
+import { testDatabaseConfig } from '../backend.ts';
 
 /** A real Latchkey server on a port (a fresh database, cheap scrypt), stopped after the file. */
 export interface HttpServer {
@@ -33,14 +34,16 @@ export interface HttpResult<T> {
 export async function startHttpServer(overrides: Partial<Config> = {}): Promise<HttpServer> {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-http-'));
   const logs: string[] = [];
-  const app = createApp(
-    { ...loadConfig({}), dbPath: join(dir, 'latchkey.db'), ownerEmail: OWNER_EMAIL, ownerPassword: OWNER_PASSWORD, scryptLogN: 4, lastUsedFlushMs: 0, ...overrides },
+  const database = await testDatabaseConfig(dir);
+  const app = await createApp(
+    { ...loadConfig({}), ...database.config, ownerEmail: OWNER_EMAIL, ownerPassword: OWNER_PASSWORD, scryptLogN: 4, lastUsedFlushMs: 0, ...overrides },
     createLogger((line) => logs.push(line)),
   );
   await bootstrapOwner(app);
   const running = await startServer(app, 0, '127.0.0.1');
   afterAll(async () => {
     await running.close();
+    await database.drop();
     rmSync(dir, { recursive: true, force: true });
   });
   const url = running.url;

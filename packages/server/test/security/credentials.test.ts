@@ -5,6 +5,7 @@ import { hashPassword, verifyPassword } from '../../src/auth/passwords.ts';
 import { digestSecret } from '../../src/auth/secrets.ts';
 import { addMember, MEMBER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, setupServer, type TestServer } from '../helpers.ts';
 import { createToken, rawTokenId } from '../tokens-fixtures.ts';
+import { sqliteOf } from '../src/app.ts';
 
 // Every lookup of a credential by digest (tokens, then sessions), counted whether or not the
 // query was prepared earlier: "refused before any database lookup" means none of these ran.
@@ -143,7 +144,7 @@ describe('malformed Authorization values', () => {
 
   it('secrets are found by their SHA-256 digest through a unique index, never by scanning or comparing in code', async () => {
     const server = await setupServer();
-    const sqlite = server.app.database.sqlite;
+    const sqlite = sqliteOf(server.app);
     const plans = [
       'SELECT * FROM token_secrets WHERE secret_hash = ?',
       'SELECT * FROM sessions WHERE secret_hash = ?',
@@ -170,7 +171,7 @@ describe('passwords', () => {
     const server = await setupServer({ scryptLogN: 4 });
     const member = await addMember(server, { role: 'reader' });
     const storedOf = (email: string) =>
-      (server.app.database.sqlite.prepare('SELECT password_hash AS h FROM members WHERE email = ?').get(email) as { h: string }).h;
+      (sqliteOf(server.app).prepare('SELECT password_hash AS h FROM members WHERE email = ?').get(email) as { h: string }).h;
     expect(storedOf(member.email)).toMatch(/^scrypt\$4\$/);
 
     server.app.config.scryptLogN = 10;
@@ -197,7 +198,7 @@ describe('passwords', () => {
     const server = await setupServer({ scryptLogN: 4 });
     const member = await addMember(server, { role: 'reader' });
     const storedOf = (email: string) =>
-      (server.app.database.sqlite.prepare('SELECT password_hash AS h FROM members WHERE email = ?').get(email) as { h: string }).h;
+      (sqliteOf(server.app).prepare('SELECT password_hash AS h FROM members WHERE email = ?').get(email) as { h: string }).h;
     server.app.config.scryptLogN = 6;
     await server.login(member.email, MEMBER_PASSWORD);
     expect(storedOf(member.email)).toMatch(/^scrypt\$6\$8\$1\$/);

@@ -13,6 +13,7 @@ import {
 } from '@latchkey/policy';
 import { addAccount, addCustomRole, addMember, type TestServer } from '../helpers.ts';
 import { createToken } from '../tokens-fixtures.ts';
+import { sqliteOf } from '../src/app.ts';
 
 /**
  * One account (A) with a member of every base role, a no-access member holding a custom role,
@@ -143,7 +144,7 @@ const memberOf = (id: string, role: BaseRole, customRoles: ModelMember['customRo
 export async function buildFixture(server: TestServer): Promise<Fixture> {
   const viewer = await ok<{ viewer: { member: { id: string } } }>(server, server.owner, '{ viewer { member { id } } }');
   const owner = memberOf(rawIdOf(viewer.viewer.member.id), 'owner');
-  const accountA = (server.app.database.sqlite.prepare('SELECT account_id AS a FROM members WHERE id = ?').get(owner.id) as { a: string }).a;
+  const accountA = (sqliteOf(server.app).prepare('SELECT account_id AS a FROM members WHERE id = ?').get(owner.id) as { a: string }).a;
 
   addCustomRole(server, { key: 'limited', policy: LIMITED_POLICY });
   addCustomRole(server, { key: 'target-role', policy: [{ effect: 'allow', actions: ['viewProject'], resources: ['proj/beta'] }] });

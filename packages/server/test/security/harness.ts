@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { Caches } from '../../src/services/caches.ts';
 import type { GqlResponse, TestServer } from '../helpers.ts';
+import { sqliteOf } from '../src/app.ts';
 
 /**
  * Shared tools of the security tests: checksums of what the database holds (to prove "no write"),
@@ -15,7 +16,7 @@ const VOLATILE_COLUMNS = new Set(['last_used_at']);
 const IGNORED_TABLES = new Set(['__drizzle_migrations', 'sqlite_sequence']);
 
 function tableNames(server: TestServer): string[] {
-  const rows = server.app.database.sqlite
+  const rows = sqliteOf(server.app)
     .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
     .all() as Array<{ name: string }>;
   return rows.map((r) => r.name).filter((name) => !IGNORED_TABLES.has(name));
@@ -32,7 +33,7 @@ function hashRows(rows: unknown[]): string {
 
 /** A checksum of every application table except the audit log (which refusals append to). */
 export function dataChecksum(server: TestServer): string {
-  const sqlite = server.app.database.sqlite;
+  const sqlite = sqliteOf(server.app);
   const parts = tableNames(server)
     .filter((name) => name !== 'audit_entries')
     .map((name) => `${name}:${hashRows(sqlite.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all())}`);
@@ -65,7 +66,7 @@ const ACCOUNT_ROWS: Record<string, string> = {
  * another account in its own rows leaves it unchanged. Unknown tables count as a whole.
  */
 export function accountChecksum(server: TestServer, accountId: string): string {
-  const sqlite = server.app.database.sqlite;
+  const sqlite = sqliteOf(server.app);
   const parts = tableNames(server).map((name) => {
     const sql = ACCOUNT_ROWS[name];
     const rows = sql ? sqlite.prepare(`${sql} ORDER BY x.rowid`).all(accountId) : sqlite.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all();
@@ -76,7 +77,7 @@ export function accountChecksum(server: TestServer, accountId: string): string {
 
 /** Every id of an account's rows, raw and as the global ids GraphQL shows (to spot one in a response). */
 export function accountIdentifiers(server: TestServer, accountId: string): Set<string> {
-  const sqlite = server.app.database.sqlite;
+  const sqlite = sqliteOf(server.app);
   const ids = new Set<string>([accountId]);
   const typed: Array<[string, string]> = [
     ['Member', 'SELECT id FROM members WHERE account_id = ?'],
@@ -107,7 +108,7 @@ export function leakedIdentifiers(body: unknown, ids: ReadonlySet<string>): stri
 
 /** Rows of the audit log, optionally only one outcome. */
 export function auditCount(server: TestServer, outcome?: 'success' | 'refused'): number {
-  const sqlite = server.app.database.sqlite;
+  const sqlite = sqliteOf(server.app);
   const row = (outcome
     ? sqlite.prepare('SELECT count(*) AS n FROM audit_entries WHERE outcome = ?').get(outcome)
     : sqlite.prepare('SELECT count(*) AS n FROM audit_entries').get()) as { n: number };
@@ -125,7 +126,7 @@ export function resetCaches(server: TestServer): void {
  * same fixture. Caches are reset, since they may hold what was rolled back.
  */
 export async function withRollback<T>(server: TestServer, run: () => Promise<T>): Promise<T> {
-  const sqlite = server.app.database.sqlite;
+  const sqlite = sqliteOf(server.app);
   sqlite.exec('BEGIN');
   try {
     return await run();

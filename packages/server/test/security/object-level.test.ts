@@ -4,6 +4,7 @@ import { newId } from '../../src/ids.ts';
 import { setupServer } from '../helpers.ts';
 import { accountChecksum, accountIdentifiers, answerOf, leakedIdentifiers, withRollback } from './harness.ts';
 import { buildFixture, rawIdOf, type Fixture } from './fixture.ts';
+import { sqliteOf } from '../src/app.ts';
 
 /**
  * Broken object-level authorization (OWASP API1): account A's ids and keys used from account B
@@ -33,7 +34,7 @@ const byId = (typename: string, ofA: (fx: Fixture) => string) => (f: Fixture) =>
 const byKey = (ofA: string) => () => ({ ofA, nowhere: `nowhere-${newId().slice(-6)}` });
 
 function rowId(fx: Fixture, sql: string): string {
-  const row = fx.server.app.database.sqlite.prepare(sql).get(fx.accountA) as { id: string } | undefined;
+  const row = sqliteOf(fx.server.app).prepare(sql).get(fx.accountA) as { id: string } | undefined;
   if (!row) throw new Error(`no row for ${sql}`);
   return row.id;
 }

@@ -2,6 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { digestSecret } from '../../src/auth/secrets.ts';
 import { MEMBER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, addMember, setupServer, type GqlResponse, type TestServer } from '../helpers.ts';
+import { sqliteOf } from '../src/app.ts';
 
 /**
  * Secrets never leak (OWASP API2/API8): after a realistic flow — logins, invitations, tokens
@@ -111,7 +112,7 @@ describe('secrets never leak', () => {
     const r = recorder(server);
     await realisticFlow(r);
     server.app.lastUsed.flush();
-    server.app.database.sqlite.pragma('wal_checkpoint(PASSIVE)');
+    sqliteOf(server.app).pragma('wal_checkpoint(PASSIVE)');
     const secrets = [...r.secrets];
     expect(secrets.length).toBeGreaterThanOrEqual(15);
     const digests = secrets.map(digestSecret);
@@ -120,7 +121,7 @@ describe('secrets never leak', () => {
     expect(hits(logs, secrets), 'log').toEqual([]);
     expect(hits(logs, digests), 'digests in the log').toEqual([]);
 
-    const audit = JSON.stringify(server.app.database.sqlite.prepare('SELECT * FROM audit_entries').all());
+    const audit = JSON.stringify(sqliteOf(server.app).prepare('SELECT * FROM audit_entries').all());
     expect(audit.length).toBeGreaterThan(1000);
     expect(hits(audit, secrets), 'audit log').toEqual([]);
     expect(hits(audit, digests), 'digests in the audit log').toEqual([]);
@@ -147,18 +148,18 @@ describe('secrets never leak', () => {
       ['mutation($v: String!) { inviteMember(input: { email: $v, role: READER }) { inviteCode } }', { v: `${secret}@example.test` }],
       ['mutation($v: String!) { createTeam(input: { key: "t", name: $v }) { team { id } } }', { v: secret }],
     ];
-    const before = JSON.stringify(server.app.database.sqlite.prepare('SELECT count(*) AS n FROM audit_entries').get());
+    const before = JSON.stringify(sqliteOf(server.app).prepare('SELECT count(*) AS n FROM audit_entries').get());
     for (const [query, variables] of cases) {
       const res = await server.gql(query, variables, { auth: server.owner });
       expect(res.body.errors?.[0]?.extensions?.code, query).toBe('BAD_USER_INPUT');
       expect(JSON.stringify(res.body)).not.toContain(secret);
     }
-    expect(JSON.stringify(server.app.database.sqlite.prepare('SELECT count(*) AS n FROM audit_entries').get())).toBe(before);
+    expect(JSON.stringify(sqliteOf(server.app).prepare('SELECT count(*) AS n FROM audit_entries').get())).toBe(before);
   });
 
   it('an unexpected error reaches the client masked, with a request id; the log has the detail under that id', async () => {
     const server = await setupServer();
-    const sqlite = server.app.database.sqlite;
+    const sqlite = sqliteOf(server.app);
     await server.gql('mutation { createProject(input: { key: "p", name: "P" }) { project { id } } }', {}, { auth: server.owner });
     sqlite.exec('ALTER TABLE flags RENAME TO flags_moved');
     try {

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { setupServer, type GqlResponse, type TestServer } from '../helpers.ts';
 import { createToken } from '../tokens-fixtures.ts';
+import { sqliteOf } from '../src/app.ts';
 
 /**
  * Storage faults: a read-only database or a full disk refuses changes with a clear
@@ -34,7 +35,7 @@ async function expectReadsWork(server: TestServer, secrets: string[]): Promise<v
 describe('durability settings', () => {
   it('the database runs in WAL mode with synchronous=FULL, foreign keys on and a busy timeout', async () => {
     const server = await setupServer();
-    const sqlite = server.app.database.sqlite;
+    const sqlite = sqliteOf(server.app);
     expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(sqlite.pragma('synchronous', { simple: true })).toBe(2); // FULL
     expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
@@ -72,7 +73,7 @@ describe('storage faults', () => {
   it('a read-only database refuses every change with SERVICE_UNAVAILABLE while reads go on, and recovers', async () => {
     const server = await setupServer();
     const { secret } = await createToken(server, server.owner, { role: 'WRITER' });
-    server.app.database.sqlite.pragma('query_only = ON');
+    sqliteOf(server.app).pragma('query_only = ON');
     try {
       expectUnavailable(await server.gql(createProject('refused'), {}, { auth: server.owner }), /read-only/);
       expectUnavailable(await server.gql(createProject('refused'), {}, { auth: secret }), /read-only/);
@@ -84,7 +85,7 @@ describe('storage faults', () => {
       const warning = server.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => entry.message === 'storage unavailable');
       expect(warning).toMatchObject({ level: 'warn', code: expect.stringMatching(/^SQLITE_READONLY/) });
     } finally {
-      server.app.database.sqlite.pragma('query_only = OFF');
+      sqliteOf(server.app).pragma('query_only = OFF');
     }
     const res = await server.gql(createProject('after'), {}, { auth: server.owner });
     expect(res.body.errors).toBeUndefined();
@@ -92,7 +93,7 @@ describe('storage faults', () => {
 
   it('a full disk refuses changes with SERVICE_UNAVAILABLE while reads go on', async () => {
     const server = await setupServer();
-    const sqlite = server.app.database.sqlite;
+    const sqlite = sqliteOf(server.app);
     const { secret } = await createToken(server, server.owner, { role: 'WRITER' });
     const pages = Number(sqlite.pragma('page_count', { simple: true }));
     sqlite.pragma(`max_page_count = ${pages}`);
@@ -113,7 +114,7 @@ describe('storage faults', () => {
 
   it('the coalesced "last used" writer survives a read-only database and writes once it is writable again', async () => {
     const server = await setupServer({ lastUsedFlushMs: 20 });
-    const sqlite = server.app.database.sqlite;
+    const sqlite = sqliteOf(server.app);
     const { secret, token } = await createToken(server, server.owner, { role: 'READER' });
     const id = Buffer.from(token.id, 'base64').toString().split(':')[1];
     const lastUsed = () => (sqlite.prepare('SELECT last_used_at AS at FROM tokens WHERE id = ?').get(id) as { at: number | null }).at;

@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import type { Database, Db, Tx } from '../client.ts';
+import { useDialect } from '../tables.ts';
 import * as schema from './schema/index.ts';
 
 export type PgDb = NodePgDatabase<typeof schema>;
@@ -22,6 +24,30 @@ export const pgMigrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 
 
 /** The advisory-lock key meaning "Latchkey is migrating this database": the ASCII of "latchkey". */
 export const MIGRATION_LOCK_KEY = 0x6c_61_74_63_68_6b_65_79n;
+
+export interface PgDatabase extends Database {
+  readonly dialect: 'postgres';
+  readonly pool: pg.Pool;
+}
+
+/**
+ * The server's database on PostgreSQL: reads on the pool, each transaction on a connection of its
+ * own (READ COMMITTED; what must not race takes a row lock, see store/locks.ts). The query builder
+ * is typed as the SQLite one (db/client.ts): the stores use only what both dialects share.
+ * The caller applies migrations first with `migratePg`.
+ */
+export function openPgDatabase(url: string, options: PgOptions = {}): PgDatabase {
+  useDialect('postgres');
+  const { db, pool, close } = openPgDb(url, options);
+  const handle = db as unknown as Db;
+  return {
+    dialect: 'postgres',
+    db: handle,
+    pool,
+    transaction: <T>(run: (tx: Tx) => Promise<T>) => db.transaction((tx) => run(tx as unknown as Tx)),
+    close,
+  };
+}
 
 /** A connection pool over PostgreSQL; the caller applies migrations first with `migratePg`. */
 export function openPgDb(url: string, options: PgOptions = {}): OpenPgDb {
