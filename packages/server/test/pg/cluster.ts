@@ -49,6 +49,8 @@ function instanceEnv(database: ClusterDatabase, extra: Record<string, string>): 
     // The tests send X-Forwarded-For to stand for many clients (per-address limits stay apart).
     LATCHKEY_TRUST_PROXY: 'true',
     LATCHKEY_LAST_USED_FLUSH_MS: '1000',
+    // Tests sign up an account each, so one test's load never contends with another's rows.
+    LATCHKEY_SIGNUP: 'open',
   });
   if (database.kind === 'postgres') {
     env.LATCHKEY_DATABASE_URL = database.url;
@@ -132,6 +134,8 @@ export interface GqlOptions {
   auth?: string;
   /** Sent as X-Forwarded-For: the client address the instance sees (LATCHKEY_TRUST_PROXY). */
   address?: string;
+  /** Give up waiting for the answer after this long (the request then throws a TimeoutError). */
+  timeoutMs?: number;
 }
 
 /** One GraphQL request over HTTP (fetch: keep-alive connections). Network failures throw. */
@@ -139,7 +143,8 @@ export async function gql<T = Record<string, unknown>>(url: string, query: strin
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (options.auth) headers.authorization = options.auth;
   if (options.address) headers['x-forwarded-for'] = options.address;
-  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  const signal = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
+  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }), signal });
   const text = await response.text();
   let body: { data?: T | null; errors?: GqlResult<T>['errors'] };
   try {
@@ -162,6 +167,18 @@ export const errorCode = (result: GqlResult<unknown>): unknown => result.errors?
 export async function login(url: string, email: string, password: string, address?: string): Promise<string> {
   const data = await gqlOk<{ login: { secret: string } }>(url, 'mutation($i: LoginInput!) { login(input: $i) { secret } }', { i: { email, password } }, { address });
   return data.login.secret;
+}
+
+/** A new account through `url` (LATCHKEY_SIGNUP=open): its owner's session. */
+export async function signUp(url: string, accountName: string, address: string): Promise<string> {
+  const email = `owner@${accountName.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.test`;
+  const data = await gqlOk<{ signUp: { secret: string } }>(
+    url,
+    'mutation($i: SignUpInput!) { signUp(input: $i) { secret } }',
+    { i: { accountName, email, name: `${accountName} owner`, password: 'account-owner-password' } },
+    { address },
+  );
+  return data.signUp.secret;
 }
 
 /** A distinct made-up client address for the n-th use (10.x.y.z), so per-address limits never mix uses. */
