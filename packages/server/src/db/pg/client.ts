@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import { isRetryableConflict } from '../../errors.ts';
 import type { Database, Db, Tx } from '../client.ts';
 import { useDialect } from '../tables.ts';
 import * as schema from './schema/index.ts';
@@ -44,9 +45,26 @@ export function openPgDatabase(url: string, options: PgOptions = {}): PgDatabase
     dialect: 'postgres',
     db: handle,
     pool,
-    transaction: <T>(run: (tx: Tx) => Promise<T>) => db.transaction((tx) => run(tx as unknown as Tx)),
+    transaction: <T>(run: (tx: Tx) => Promise<T>) => withRetry(() => db.transaction((tx) => run(tx as unknown as Tx))),
     close,
   };
+}
+
+const ATTEMPTS = 3;
+
+/**
+ * Runs a transaction again when PostgreSQL aborted it for losing a race (deadlock, serialization
+ * failure): nothing of it was committed, and services compute ids and secrets before they begin.
+ */
+async function withRetry<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= ATTEMPTS || !isRetryableConflict(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 * attempt * Math.random()));
+    }
+  }
 }
 
 /** A connection pool over PostgreSQL; the caller applies migrations first with `migratePg`. */
