@@ -338,15 +338,24 @@ export function useRedactedErrors(): Plugin {
 }
 const SECRET_HINT = /lk[psu]_/;
 
+type ParseFn = Parameters<typeof withTokenLimit>[0];
+
 /**
  * The GraphQL limits (graphql-limits.ts): the token limit while parsing, aliases, directives,
  * depth and cost once the variables are known, before any resolver runs. A refusal is HTTP 400
  * with GRAPHQL_VALIDATION_FAILED and no `data`; a page over the largest is BAD_USER_INPUT.
  */
 export function useGraphQLLimits(): Plugin<Context> {
+  // One wrapper per parse function (the same one on every request), not one per request.
+  const limited = new WeakMap<ParseFn, ParseFn>();
   return {
     onParse({ parseFn, setParseFn }) {
-      setParseFn(withTokenLimit(parseFn));
+      let parse = limited.get(parseFn);
+      if (!parse) {
+        parse = withTokenLimit(parseFn);
+        limited.set(parseFn, parse);
+      }
+      setParseFn(parse);
     },
     onResultProcess({ result }) {
       // Yoga marks every parse error as the spec's (200 for application/json); a limit is a 400 always.
