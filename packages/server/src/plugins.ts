@@ -16,7 +16,7 @@ import type { Context } from './context.ts';
 import { storageUnavailable } from './errors.ts';
 import { checkLimits, withTokenLimit } from './graphql-limits.ts';
 import { requestIdOf } from './http.ts';
-import { redact } from './logger.ts';
+import { redact, type Logger } from './logger.ts';
 import { API_VERSION_HEADER } from './services/api-versions.ts';
 import { recordRefusal } from './services/audit.ts';
 
@@ -257,8 +257,10 @@ const GRAPHQL_JS_ERRORS = {
  * `max` documents; requests that must not run compiled (see `compilable`) run on graphql-js.
  * Its errors are rebuilt as graphql-js's before other plugins see them: place it before them.
  */
-export function useCompiledQueries(max = 1000): Plugin[] {
-  return [useGraphQlJit({}, { enableIf: compilable, cache: lruCache(max) }) as Plugin, { onExecute: () => GRAPHQL_JS_ERRORS }];
+export function useCompiledQueries(log: Logger, max = 1000): Plugin[] {
+  // A document graphql-jit cannot compile answers with the compiler's errors (kept for the document): to the log, not the console.
+  const onError = (result: ExecutionResult) => log.error('query compilation failed', { errors: result.errors?.map((e) => e.message) });
+  return [useGraphQlJit({}, { enableIf: compilable, cache: lruCache(max), onError }) as Plugin, { onExecute: () => GRAPHQL_JS_ERRORS }];
 }
 
 /**

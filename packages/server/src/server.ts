@@ -106,7 +106,7 @@ export function createLatchkeyYoga(app: App, options: YogaOptions = {}): Yoga {
       useTrustedDocuments(app.config),
       useResponseHeaders(),
       useMaskedErrorRequestIds(),
-      ...useCompiledQueries(),
+      ...useCompiledQueries(app.log),
       useRefusalAudit(),
       useHiddenSuggestions(),
       useRedactedErrors(),

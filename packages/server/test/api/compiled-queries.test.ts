@@ -3,6 +3,7 @@
  * partial data, null propagated to the nearest nullable field, each error with its path and
  * locations — and a masked error carries the request id, in the response and in the log.
  */
+import { getIntrospectionQuery } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { setupServer } from '../helpers.ts';
 
@@ -78,5 +79,28 @@ describe('compiled queries', () => {
     expect(bad.body.data).toBeUndefined();
     expect(bad.body.errors?.[0]).toMatchObject({ locations: [{ line: 1, column: 7 }], extensions: { code: 'BAD_USER_INPUT' } });
     expect(bad.body.errors?.[0]?.message).toMatch(/^Variable "\$key" got invalid value 12/);
+  });
+
+  it('introspection answers as graphql-js does, and custom scalars serialize as they do there', async () => {
+    const server = await setupServer();
+    const post = async (query: string, operationName?: string) => {
+      const response = await server.yoga.fetch('http://latchkey.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: server.owner },
+        body: JSON.stringify({ query, operationName }),
+      });
+      return (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+    };
+    const introspection = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, inputValueDeprecation: true });
+    const compiled = await post(introspection);
+    // A document of two operations runs on graphql-js: the reference.
+    const reference = await post(`${introspection}\nquery Other { __typename }`, 'IntrospectionQuery');
+    expect(compiled.errors).toBeUndefined();
+    expect(compiled).toEqual(reference);
+    await server.gql('mutation { createProject(input: { key: "s", name: "S" }) { project { id } } }', {}, { auth: server.owner });
+    const fields = 'project(key: "s") { key createdAt tags }';
+    const scalars = await post(`{ ${fields} }`);
+    expect(scalars).toEqual(await post(`query A { ${fields} } query B { __typename }`, 'A'));
+    expect((scalars.data?.project as { createdAt: string }).createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
   });
 });
