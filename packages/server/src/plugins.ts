@@ -184,7 +184,8 @@ function operationOf(document: DocumentNode, operationName: string | null | unde
  * - an operation name the document does not hold: graphql-js answers it ("Unknown operation
  *   named"), and a failed compilation would be kept for the document;
  * - variables graphql-js cannot coerce: graphql-js's errors are the ones clients and tests know
- *   (graphql-jit's omit the scalar's own error, which maskError reads to answer BAD_USER_INPUT).
+ *   (graphql-jit's omit the scalar's own error, which maskError reads to answer BAD_USER_INPUT),
+ *   and graphql-jit's coercion does not check `@oneOf` inputs (literals are checked by validation).
  */
 function compilable(args: ExecutionArgs): boolean {
   const operation = soleOperation(args.document);
