@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema/index.ts';
+import { serverPath } from '../paths.ts';
 
 export type Db = BetterSQLite3Database<typeof schema>;
 /** A transaction handle; store functions take `Db | Tx` so they compose inside one transaction. */
@@ -17,7 +17,7 @@ export interface OpenDb {
   close(): void;
 }
 
-const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+const migrationsFolder = serverPath('src', 'db', 'migrations');
 
 /**
  * Opens (creating if needed) the SQLite database and applies pending migrations.
