@@ -22,7 +22,7 @@ describe('pnpm start (compiled)', () => {
     }
   });
 
-  it('builds dist/main.js, which migrates, serves GraphQL and the console, and stops with exit 0 on SIGTERM', async () => {
+  it('builds dist/main.js, which migrates, serves GraphQL, the playground and the console, and stops with exit 0 on SIGTERM', async () => {
     execFileSync(process.execPath, [join(SERVER, 'scripts', 'build.mjs')], { cwd: SERVER, stdio: 'pipe' });
     const bundle = readFileSync(join(SERVER, 'dist', 'main.js'), 'utf8');
     // Workspace packages are bundled in (they export TypeScript); npm dependencies stay external.
@@ -53,6 +53,11 @@ describe('pnpm start (compiled)', () => {
 
       const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
       expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
+
+      // GraphiQL (imported on the first playground page) resolves from the bundle.
+      const playground = await fetch(url, { headers: { accept: 'text/html' } });
+      expect(playground.status).toBe(200);
+      expect(await playground.text()).toMatch(/"shouldPersistHeaders":false/);
 
       // The console folder is found from the bundle too: the built console, or the "not built" page.
       const page = await (await fetch(new URL('/', url))).text();
