@@ -1,5 +1,3 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
@@ -7,6 +5,7 @@ import { isRetryableConflict } from '../../errors.ts';
 import type { Database, Db, Tx } from '../client.ts';
 import { useDialect } from '../tables.ts';
 import * as schema from './schema/index.ts';
+import { serverPath } from '../../paths.ts';
 
 export type PgDb = NodePgDatabase<typeof schema>;
 
@@ -21,7 +20,7 @@ export interface PgOptions {
   poolSize?: number;
 }
 
-export const pgMigrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+export const pgMigrationsFolder = serverPath('src', 'db', 'pg', 'migrations');
 
 /** The advisory-lock key meaning "Latchkey is migrating this database": the ASCII of "latchkey". */
 export const MIGRATION_LOCK_KEY = 0x6c_61_74_63_68_6b_65_79n;
