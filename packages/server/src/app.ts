@@ -72,6 +72,7 @@ export async function createApp(config: Config, log: Logger = createLogger()): P
     async close() {
       await lastUsed.stop();
       await caches.published();
+      caches.close();
       await bus?.close();
       await closeShared();
       await database.close();

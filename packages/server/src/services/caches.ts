@@ -69,12 +69,29 @@ export class Caches {
   private version = 0;
   private readonly publishing = new Set<Promise<void>>();
 
+  private readonly sweep: NodeJS.Timeout | undefined;
+
+  /**
+   * With a bus, everything cached is also forgotten every `maxAgeMs` (default 30 s): invalidations
+   * are published after commit, so an instance that dies between the two leaves the others stale,
+   * and this bounds how long.
+   */
   constructor(
     private readonly bus?: CacheBus,
     private readonly onPublishError: (error: unknown) => void = () => undefined,
+    maxAgeMs = 30_000,
   ) {
     bus?.subscribe((event) => this.apply(event));
     bus?.onReset(() => this.clear());
+    if (bus && maxAgeMs > 0) {
+      this.sweep = setInterval(() => this.clear(), maxAgeMs);
+      this.sweep.unref();
+    }
+  }
+
+  /** Stops the periodic sweep (the bus is the caller's to close). */
+  close(): void {
+    if (this.sweep) clearInterval(this.sweep);
   }
 
   ticket(): CacheTicket {
