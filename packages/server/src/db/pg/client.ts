@@ -32,7 +32,7 @@ export interface PgDatabase extends Database {
 
 /**
  * The server's database on PostgreSQL: reads on the pool, each transaction on a connection of its
- * own (READ COMMITTED; what must not race takes a row lock, see store/locks.ts). The query builder
+ * own (READ COMMITTED; what must not race takes the account lock, see store/locks.ts). The query builder
  * is typed as the SQLite one (db/client.ts): the stores use only what both dialects share.
  * The caller applies migrations first with `migratePg`.
  */
