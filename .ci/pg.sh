@@ -40,3 +40,7 @@ fi
 export LATCHKEY_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres
 export LATCHKEY_TEST_REDIS_URL=redis://127.0.0.1:6379
 pnpm vitest run packages/server/test/pg/
+
+# The server's whole suite again, on PostgreSQL: every test server gets a database of its own
+# (test/backend.ts); the tests that read the SQLite file itself are marked and skipped there.
+LATCHKEY_TEST_BACKEND=postgres pnpm vitest run packages/server/test --exclude 'packages/server/test/pg/**'

@@ -44,6 +44,8 @@ export async function createApp(config: Config, log: Logger = createLogger()): P
     const pg = openPgDatabase(config.databaseUrl, { poolSize: config.databasePoolSize });
     database = pg;
     bus = new PgCacheBus(config.databaseUrl, pg.pool);
+    // Until the listener is up nothing is cached (fail closed); give it a moment so the first requests are not all cache misses.
+    await Promise.race([bus.whenHealthy(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
     const shared = createSharedLimiters(config.redisUrl ? { kind: 'redis', url: config.redisUrl } : { kind: 'postgres', pool: pg.pool }, config);
     limiters = shared;
     closeShared = () => shared.close();
@@ -70,6 +72,7 @@ export async function createApp(config: Config, log: Logger = createLogger()): P
     async close() {
       await lastUsed.stop();
       await caches.published();
+      caches.close();
       await bus?.close();
       await closeShared();
       await database.close();

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { serverPath } from './paths.ts';
 
 /**
  * The web console (packages/console, built by Vite) served by the server itself: same origin as
@@ -18,7 +18,7 @@ import { gzipSync } from 'node:zlib';
  */
 
 /** Where `pnpm --filter @latchkey/console build` writes the console. */
-export const CONSOLE_DIST = fileURLToPath(new URL('../../console/dist/', import.meta.url));
+export const CONSOLE_DIST = serverPath('..', 'console', 'dist') + sep;
 
 const HTML = 'text/html; charset=utf-8';
 const CONTENT_TYPES: Record<string, string> = {

@@ -118,11 +118,39 @@ export interface LimitRequest {
 }
 
 /**
- * The first limit the operation breaks, as the error to answer with, or undefined. Depth and cost
- * depend on the variables (`first: $n`), so this runs per request, not in the cached validation.
+ * What was found of a document (Yoga hands out the same DocumentNode for the same text, so most
+ * requests find it here): its alias and directive counts, and which of its operations without
+ * variables are within every limit (their depth and cost cannot change from one request to the next).
  */
-export function checkLimits({ schema, document, operationName, variables, context }: LimitRequest): GraphQLError | undefined {
-  const { aliases, directives } = countAliasesAndDirectives(document);
+interface DocumentLimits {
+  aliases: number;
+  directives: number;
+  /** Operations without variables already found within every limit (a breach is measured again: it is rare, and its error is the request's own). */
+  fixedOperations: Set<string>;
+}
+const documentLimits = new WeakMap<DocumentNode, DocumentLimits>();
+
+/**
+ * The first limit the operation breaks, as the error to answer with, or undefined. Depth and cost
+ * depend on the variables (`first: $n`), so an operation with variables is measured per request;
+ * one without is measured once per document.
+ */
+export function checkLimits(request: LimitRequest): GraphQLError | undefined {
+  const { document, operationName } = request;
+  let known = documentLimits.get(document);
+  if (!known) {
+    known = { ...countAliasesAndDirectives(document), fixedOperations: new Set() };
+    documentLimits.set(document, known);
+  }
+  const key = operationName ?? '';
+  if (known.fixedOperations.has(key)) return undefined;
+  const error = measureLimits(request, known);
+  const operation = getOperationAST(document, operationName);
+  if (!error && operation && (operation.variableDefinitions?.length ?? 0) === 0) known.fixedOperations.add(key);
+  return error;
+}
+
+function measureLimits({ schema, document, operationName, variables, context }: LimitRequest, { aliases, directives }: DocumentLimits): GraphQLError | undefined {
   if (aliases > GRAPHQL_LIMITS.maxAliases) {
     return limitError(`Document has ${n(aliases)} aliases, over the limit of ${n(GRAPHQL_LIMITS.maxAliases)}`, 'aliases', aliases, GRAPHQL_LIMITS.maxAliases);
   }

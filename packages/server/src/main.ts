@@ -5,9 +5,9 @@ import { startServer } from './server.ts';
 
 /**
  * `pnpm start`: open the database, create the first owner on an empty one, serve, stop cleanly.
- * The start script runs `node --import tsx` rather than the tsx command: tsx's wrapper exits
- * 130 after relaying Ctrl-C, which pnpm reports as a failure (ELIFECYCLE) although the server
- * shut down as asked.
+ * `pnpm start` runs this file bundled (dist/main.js, scripts/build.mjs) with plain node; `pnpm dev`
+ * runs it with `node --watch --import tsx`, not the tsx command: tsx's wrapper exits 130 after
+ * relaying Ctrl-C, which pnpm reports as a failure (ELIFECYCLE) although the server shut down as asked.
  */
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -4,13 +4,14 @@ import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operation
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import type { Config } from './config.ts';
 import { secretFromHeader } from './auth/credentials.ts';
+import { serverPath } from './paths.ts';
 
 /**
  * Trusted documents: the SDK's operations, emitted by codegen (client preset `persistedDocuments`)
  * as a manifest `{ "<sha256>": "<document>" }`, can be sent by hash alone
  * (`extensions.persistedQuery.sha256Hash`, the format of Apollo's persisted-query link).
  */
-const MANIFEST_URL = new URL('../../sdk/src/gql/persisted-documents.json', import.meta.url);
+const MANIFEST_URL = serverPath('..', 'sdk', 'src', 'gql', 'persisted-documents.json');
 
 export function loadManifest(): ReadonlyMap<string, string> {
   const manifest = JSON.parse(readFileSync(MANIFEST_URL, 'utf8')) as Record<string, string>;

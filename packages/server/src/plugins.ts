@@ -1,17 +1,24 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { useGraphQlJit, type JITCache } from '@envelop/graphql-jit';
 import { createGraphQLError, isAsyncIterable, type Plugin } from 'graphql-yoga';
-import { GraphQLError, getOperationAST } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  getOperationAST,
+  getVariableValues,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type OperationDefinitionNode,
+  type Source,
+} from 'graphql';
 import type { App } from './app.ts';
 import type { Context } from './context.ts';
 import { storageUnavailable } from './errors.ts';
 import { checkLimits, withTokenLimit } from './graphql-limits.ts';
 import { requestIdOf } from './http.ts';
-import { redact } from './logger.ts';
+import { redact, type Logger } from './logger.ts';
 import { API_VERSION_HEADER } from './services/api-versions.ts';
 import { recordRefusal } from './services/audit.ts';
-
-/** The request id of the request being handled, for logs written far from the request. */
-export const currentRequestId = new AsyncLocalStorage<string>();
 
 /**
  * Body-size limit without Yoga's streaming limiter (which halves throughput): a declared
@@ -51,12 +58,9 @@ export function useBodyLimit(maxBytes: number): Plugin {
   };
 }
 
-/** Echoes the request id and the API version in effect; keeps the request id for logs. */
+/** Echoes the request id and the API version in effect. */
 export function useResponseHeaders(): Plugin<{ apiVersion?: number }> {
   return {
-    onRequest({ request }) {
-      currentRequestId.enterWith(requestIdOf(request));
-    },
     onExecute({ args }) {
       const version = (args.contextValue as { apiVersion?: number }).apiVersion;
       const request = (args.contextValue as { request?: Request }).request;
@@ -76,6 +80,20 @@ function isGraphQLError(error: unknown): error is GraphQLError {
   return error instanceof Error && error.name === 'GraphQLError';
 }
 
+/** The same error rebuilt with a new message or extensions, keeping where it happened (nodes, or source and positions). */
+function rebuilt(error: GraphQLError, message: string, extensions: GraphQLError['extensions']): GraphQLError {
+  return new GraphQLError(message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions });
+}
+
+const maskedMessage = (requestId: string) => `Unexpected error (request id ${requestId})`;
+
+/**
+ * A masked error's request id and log entry wait for the result: the request is not known where
+ * errors are masked (Yoga's maskError gets the error alone), it is when the result is processed
+ * (useMaskedErrorRequestIds), so no per-request AsyncLocalStorage is needed to find it.
+ */
+const pendingMasks = new WeakMap<GraphQLError, (requestId: string) => void>();
+
 /**
  * Expected errors (GraphQLErrors we or Yoga raised: validation, limits, LatchkeyError) pass; anything
  * else is logged with the request id and reaches the client as a masked message carrying only that id.
@@ -89,31 +107,161 @@ export function maskError(app: App) {
         // A variable's value could not be coerced (wrong type, unknown enum value, bad DateTime): bad
         // input, named by the outer message (variable and path), never an internal error.
         // As the GraphQL-over-HTTP spec asks: 400 for application/graphql-response+json, 200 for application/json.
-        return new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: 'BAD_USER_INPUT', http: { spec: true, status: 400 } } });
+        return rebuilt(error, error.message, { ...error.extensions, code: 'BAD_USER_INPUT', http: { spec: true, status: 400 } });
       }
       if (isGraphQLError(original)) {
         // A GraphQLError thrown in a resolver: keep its message and extensions, with the field's path.
-        return new GraphQLError(original.message, { nodes: error.nodes, path: error.path, extensions: original.extensions });
+        return rebuilt(error, original.message, original.extensions);
       }
     }
     const original = isGraphQLError(error) ? error.originalError : error;
-    const requestId = currentRequestId.getStore() ?? 'unknown';
-    const path = isGraphQLError(error) ? error.path : undefined;
+    // Where it happened (path, locations), never what.
+    const where = isGraphQLError(error) ? { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path } : {};
     const unavailable = storageUnavailable(original);
     if (unavailable) {
       // Operational, not a bug: a clear answer for the client, a warning (with the detail) for the operator.
-      app.log.warn('storage unavailable', { requestId, code: unavailable.extensions.storage, error: original instanceof Error ? original.message : String(original) });
-      return new GraphQLError(unavailable.message, { path, extensions: { ...unavailable.extensions, requestId } });
+      const masked = new GraphQLError(unavailable.message, { ...where, extensions: { ...unavailable.extensions, requestId: UNKNOWN_REQUEST } });
+      pendingMasks.set(masked, (requestId) => {
+        masked.extensions.requestId = requestId;
+        app.log.warn('storage unavailable', { requestId, code: unavailable.extensions.storage, error: original instanceof Error ? original.message : String(original) });
+      });
+      return masked;
     }
-    app.log.error('unexpected error', {
-      requestId,
-      error: original instanceof Error ? { name: original.name, message: original.message, stack: original.stack } : String(original),
+    const masked = new GraphQLError(maskedMessage(UNKNOWN_REQUEST), { ...where, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: UNKNOWN_REQUEST } });
+    pendingMasks.set(masked, (requestId) => {
+      masked.message = maskedMessage(requestId);
+      masked.extensions.requestId = requestId;
+      app.log.error('unexpected error', {
+        requestId,
+        error: original instanceof Error ? { name: original.name, message: original.message, stack: original.stack } : String(original),
+      });
     });
-    return new GraphQLError(`Unexpected error (request id ${requestId})`, {
-      path,
-      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
-    });
+    return masked;
   };
+}
+const UNKNOWN_REQUEST = 'unknown';
+
+/** Gives the errors maskError masked their request id (message and extensions) and writes their log entries. */
+export function useMaskedErrorRequestIds(): Plugin {
+  return {
+    onResultProcess({ request, result }) {
+      if (isAsyncIterable(result)) return;
+      for (const one of Array.isArray(result) ? result : [result]) {
+        for (const error of one.errors ?? []) {
+          const settle = pendingMasks.get(error);
+          if (!settle) continue;
+          pendingMasks.delete(error);
+          settle(requestIdOf(request));
+        }
+      }
+    },
+  };
+}
+
+/** A document's operation when it holds exactly one (null otherwise), found once per parsed document. */
+const soleOperations = new WeakMap<DocumentNode, OperationDefinitionNode | null>();
+function soleOperation(document: DocumentNode): OperationDefinitionNode | null {
+  let operation = soleOperations.get(document);
+  if (operation === undefined) {
+    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    operation = operations.length === 1 ? operations[0]! : null;
+    soleOperations.set(document, operation);
+  }
+  return operation;
+}
+
+/** The operation a request runs (getOperationAST, without the walk over the document for the usual one-operation document). */
+function operationOf(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | null {
+  const sole = soleOperation(document);
+  if (!sole) return getOperationAST(document, operationName) ?? null;
+  return operationName == null || sole.name?.value === operationName ? sole : null;
+}
+
+/**
+ * Which requests run compiled (graphql-jit); the others run on graphql-js:
+ * - a document of several operations: the plugin keeps one compiled query per document (and per
+ *   document text), not per operation, so one compiled for A would answer a request for B;
+ * - an operation name the document does not hold: graphql-js answers it ("Unknown operation
+ *   named"), and a failed compilation would be kept for the document;
+ * - variables graphql-js cannot coerce: graphql-js's errors are the ones clients and tests know
+ *   (graphql-jit's omit the scalar's own error, which maskError reads to answer BAD_USER_INPUT),
+ *   and graphql-jit's coercion does not check `@oneOf` inputs (literals are checked by validation).
+ */
+function compilable(args: ExecutionArgs): boolean {
+  const operation = soleOperation(args.document);
+  if (!operation) return false;
+  if (args.operationName != null && operation.name?.value !== args.operationName) return false;
+  const definitions = operation.variableDefinitions;
+  if (definitions?.length && 'errors' in getVariableValues(args.schema, definitions, args.variableValues ?? {})) return false;
+  return true;
+}
+
+type CompiledEntry = Parameters<JITCache['set']>[1];
+
+/** At most `max` compiled documents by text, the least recently used dropped first. */
+function lruCache(max: number): JITCache {
+  const entries = new Map<string, CompiledEntry>();
+  return {
+    get(key) {
+      const entry = entries.get(key);
+      if (entry) {
+        entries.delete(key);
+        entries.set(key, entry);
+      }
+      return entry;
+    },
+    set(key, value) {
+      entries.delete(key);
+      entries.set(key, value);
+      if (entries.size > max) entries.delete(entries.keys().next().value as string);
+    },
+  };
+}
+
+/**
+ * graphql-jit's errors are not quite graphql-js's: `locations` only (Yoga rebuilds errors from nodes,
+ * or source and positions, when it sends them, so they would be lost) and no `extensions` when the
+ * original error had none (plugins read `error.extensions.code`). Rebuilt as graphql-js's.
+ */
+function asGraphQLJsError(error: GraphQLError, source: Source | undefined): GraphQLError {
+  let positions: number[] | undefined;
+  if (source && !error.nodes && !error.positions && error.locations?.length) {
+    const lineStarts = [0];
+    for (const match of source.body.matchAll(/\r\n|[\n\r]/g)) lineStarts.push(match.index + match[0].length);
+    positions = error.locations.map(({ line, column }) => (lineStarts[line - 1] ?? 0) + column - 1);
+  }
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: positions ? source : error.source,
+    positions: positions ?? error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: error.extensions,
+  });
+}
+
+const fromJit = (error: GraphQLError) =>
+  (error.extensions as GraphQLError['extensions'] | undefined) === undefined || (!error.nodes && !error.positions && (error.locations?.length ?? 0) > 0);
+
+/** Must come before any plugin reading a result's errors (the refusal audit, and Yoga's masking, which comes after user plugins). */
+const GRAPHQL_JS_ERRORS = {
+  onExecuteDone({ args, result, setResult }: { args: ExecutionArgs; result: ExecutionResult | AsyncIterable<ExecutionResult>; setResult: (result: ExecutionResult) => void }) {
+    if (isAsyncIterable(result) || !result.errors?.some(fromJit)) return;
+    const source = args.document.loc?.source;
+    setResult({ ...result, errors: result.errors.map((error) => (fromJit(error) ? asGraphQLJsError(error, source) : error)) });
+  },
+};
+
+/**
+ * Compiled queries: each document is compiled once by graphql-jit into one function (resolvers,
+ * null propagation, variable coercion), kept for the parsed document and, by text, in an LRU of
+ * `max` documents; requests that must not run compiled (see `compilable`) run on graphql-js.
+ * Its errors are rebuilt as graphql-js's before other plugins see them: place it before them.
+ */
+export function useCompiledQueries(log: Logger, max = 1000): Plugin[] {
+  // A document graphql-jit cannot compile answers with the compiler's errors (kept for the document): to the log, not the console.
+  const onError = (result: ExecutionResult) => log.error('query compilation failed', { errors: result.errors?.map((e) => e.message) });
+  return [useGraphQlJit({}, { enableIf: compilable, cache: lruCache(max), onError }) as Plugin, { onExecute: () => GRAPHQL_JS_ERRORS }];
 }
 
 /**
@@ -125,7 +273,7 @@ export function maskError(app: App) {
 export function useRefusalAudit(): Plugin<Context> {
   return {
     onExecute({ args }) {
-      if (getOperationAST(args.document, args.operationName)?.operation !== 'mutation') return;
+      if (operationOf(args.document, args.operationName)?.operation !== 'mutation') return;
       const context = args.contextValue;
       return {
         async onExecuteDone({ result }) {
@@ -193,15 +341,24 @@ export function useRedactedErrors(): Plugin {
 }
 const SECRET_HINT = /lk[psu]_/;
 
+type ParseFn = Parameters<typeof withTokenLimit>[0];
+
 /**
  * The GraphQL limits (graphql-limits.ts): the token limit while parsing, aliases, directives,
  * depth and cost once the variables are known, before any resolver runs. A refusal is HTTP 400
  * with GRAPHQL_VALIDATION_FAILED and no `data`; a page over the largest is BAD_USER_INPUT.
  */
 export function useGraphQLLimits(): Plugin<Context> {
+  // One wrapper per parse function (the same one on every request), not one per request.
+  const limited = new WeakMap<ParseFn, ParseFn>();
   return {
     onParse({ parseFn, setParseFn }) {
-      setParseFn(withTokenLimit(parseFn));
+      let parse = limited.get(parseFn);
+      if (!parse) {
+        parse = withTokenLimit(parseFn);
+        limited.set(parseFn, parse);
+      }
+      setParseFn(parse);
     },
     onResultProcess({ result }) {
       // Yoga marks every parse error as the spec's (200 for application/json); a limit is a 400 always.

@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { App } from './app.ts';
 import type { Caller } from './auth/caller.ts';
@@ -12,9 +11,11 @@ import { useTrustedDocuments } from './persisted-documents.ts';
 import {
   maskError,
   useBodyLimit,
+  useCompiledQueries,
   useCrossSiteGuard,
   useGraphQLLimits,
   useHiddenSuggestions,
+  useMaskedErrorRequestIds,
   usePlaygroundHeaders,
   useRedactedErrors,
   useRefusalAudit,
@@ -90,8 +91,9 @@ export function createLatchkeyYoga(app: App, options: YogaOptions = {}): Yoga {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     // GraphiQL assets are bundled by @graphql-yoga/render-graphiql: the playground works offline.
+    // Imported on the first playground page only: the module holds ~28 MB of them as strings.
     graphiql: app.config.playground ? PLAYGROUND : false,
-    renderGraphiQL,
+    renderGraphiQL: (options) => import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => renderGraphiQL(options)),
     maskedErrors: { maskError: maskError(app) },
     maxRequestBodySize: false,
     batching: false,
@@ -103,6 +105,8 @@ export function createLatchkeyYoga(app: App, options: YogaOptions = {}): Yoga {
       useBodyLimit(app.config.maxBodyBytes),
       useTrustedDocuments(app.config),
       useResponseHeaders(),
+      useMaskedErrorRequestIds(),
+      ...useCompiledQueries(app.log),
       useRefusalAudit(),
       useHiddenSuggestions(),
       useRedactedErrors(),

@@ -1,12 +1,12 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import pLimit from 'p-limit';
 import * as schema from './schema/index.ts';
+import { serverPath } from '../paths.ts';
 import { useDialect, type Dialect } from './tables.ts';
 
 /**
@@ -40,7 +40,7 @@ export interface SqliteDatabase extends Database {
   readonly sqlite: BetterSqlite3.Database;
 }
 
-const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+const migrationsFolder = serverPath('src', 'db', 'migrations');
 
 /**
  * Opens (creating if needed) the SQLite database and applies pending migrations.

@@ -3,13 +3,13 @@ import { builder } from '../builder.ts';
 import { callerOf } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { updateAccount } from '../services/account-settings.ts';
-import { findAccount } from '../store/accounts.ts';
+import { cachedAccount } from '../services/cached-reads.ts';
 
 export const Account = builder.objectRef<AccountRow>('Account');
 builder.node(Account, {
   description: 'Your account: the organisation every member, token, role, team and project belongs to. Any member of it may read it.',
   id: { resolve: (a) => a.id },
-  loadOne: async (id, ctx) => (ctx.caller?.accountId === id ? (await findAccount(ctx.app.db, id) ?? null) : null),
+  loadOne: async (id, ctx) => (ctx.caller?.accountId === id ? ((await cachedAccount(ctx.app, id)) ?? null) : null),
   fields: (t) => ({
     name: t.exposeString('name', { description: "The account's name." }),
     serviceTokenLimit: t.exposeInt('serviceTokenLimit', { description: 'How many service tokens the account may hold (default 200); owners change it (updateServiceTokenLimit).' }),
@@ -33,7 +33,7 @@ builder.queryField('account', (t) =>
     description: 'Your account. Any valid credential of the account may read it.',
     authScopes: { authenticated: true },
     resolve: async (_root, _args, ctx) => {
-      const account = await findAccount(ctx.app.db, callerOf(ctx).accountId);
+      const account = await cachedAccount(ctx.app, callerOf(ctx).accountId);
       if (!account) throw notFound('Account');
       return account;
     },

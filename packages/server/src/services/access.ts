@@ -1,32 +1,32 @@
 import { decideToken, parseResourceName, RESOURCE_TYPES, type AccessRequest, type TokenDecision } from '@latchkey/policy';
 import type { Context } from '../context.ts';
 import { callerOf } from '../context.ts';
-import type { DbOrTx } from '../db/client.ts';
+import type { App } from '../app.ts';
 import { badInput, notFound } from '../errors.ts';
 import { findMemberById } from '../store/members.ts';
-import { findEnvironment, findProjectByKey } from '../store/projects.ts';
 import { findTokenById } from '../store/tokens.ts';
 import { tokenResource } from './tokens.ts';
 import type { KeysetPage } from '../store/keyset.ts';
 import { requireKey } from './validation.ts';
 import { memberPrincipal, tokenPrincipal } from './permissions.ts';
+import { cachedEnvironmentsOfProjects, cachedProjectByKey } from './cached-reads.ts';
 
 // ---------------------------------------------------------------------------------------
 // Resource tags and project-wide requests.
 
 /** The real tags of a project/environment resource name (none for other types or unknown keys). */
-export async function resourceTags(db: DbOrTx, accountId: string, resource: string): Promise<Record<string, string[]> | undefined> {
+export async function resourceTags(app: Pick<App, 'db' | 'caches'>, accountId: string, resource: string): Promise<Record<string, string[]> | undefined> {
   const name = parseResourceName(resource);
   if (!name) return undefined;
   const type = RESOURCE_TYPES[name.typeId];
   if (type !== 'proj' && type !== 'proj:env' && type !== 'proj:env:flag') return undefined;
   const [projectKey, environmentKey] = name.keys;
   if (projectKey === undefined) return undefined;
-  const project = await findProjectByKey(db, accountId, projectKey);
+  const project = await cachedProjectByKey(app, accountId, projectKey);
   if (!project) return undefined;
   const tags: Record<string, string[]> = { proj: project.tags };
   if (environmentKey !== undefined) {
-    const environment = await findEnvironment(db, project.id, environmentKey);
+    const environment = (await cachedEnvironmentsOfProjects(app, [project.id])).find((env) => env.key === environmentKey);
     if (environment) tags.env = environment.tags;
   }
   return tags;
@@ -57,7 +57,7 @@ export async function checkAccess(context: Context, input: { action: string; res
   }
   const { action, resource } = input;
   const request: AccessRequest = { action, resource };
-  const tags = await resourceTags(db, caller.accountId, resource);
+  const tags = await resourceTags(context.app, caller.accountId, resource);
   if (tags) request.tags = tags;
   if (input.tokenId === undefined) return { action, resource, ...caller.decide(request) };
 

@@ -13,7 +13,7 @@ export async function updateAccount(context: Context, input: { serviceTokenLimit
   if (limit !== null && limit !== undefined && (limit < 0 || limit > MAX_SERVICE_TOKEN_LIMIT)) {
     throw badInput('serviceTokenLimit', `must be between 0 and ${MAX_SERVICE_TOKEN_LIMIT}`);
   }
-  return await context.app.transaction(async (tx) => {
+  const updated = await context.app.transaction(async (tx) => {
     const before = await findAccount(tx, caller.accountId);
     if (!before) throw notFound('Account');
     if (limit === null || limit === undefined || limit === before.serviceTokenLimit) return before;
@@ -27,4 +27,6 @@ export async function updateAccount(context: Context, input: { serviceTokenLimit
     });
     return after;
   });
+  context.app.caches.invalidate({ kind: 'account', accountId: updated.id });
+  return updated;
 }

@@ -3,7 +3,7 @@ import type { App } from '../app.ts';
 import type { AccountRow } from '../db/schema/accounts.ts';
 import type { MemberRow } from '../db/schema/members.ts';
 import { hashPassword } from '../auth/passwords.ts';
-import { conflict, LatchkeyError, notFound } from '../errors.ts';
+import { conflict, LatchkeyError, notFound, storageUnavailable } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { countAccounts, insertAccount } from '../store/accounts.ts';
 import { findMemberByEmail, insertMember, revokeSessionsOfMember, updateMemberRow } from '../store/members.ts';
@@ -125,6 +125,14 @@ export async function bootstrapOwner(app: App): Promise<{ email: string; generat
   const generatedPassword = app.config.ownerPassword ? null : randomBytes(15).toString('base64url');
   const password = app.config.ownerPassword ?? generatedPassword ?? '';
   const source: AuditSource = { caller: null, requestId: 'bootstrap', clientIp: 'local', userAgent: 'latchkey-server' };
-  await createAccountWithOwner(app, source, { accountName: 'Latchkey', email: app.config.ownerEmail, name: 'Owner', password });
+  try {
+    await createAccountWithOwner(app, source, { accountName: 'Latchkey', email: app.config.ownerEmail, name: 'Owner', password });
+  } catch (error) {
+    // Several instances starting at once on one empty PostgreSQL: the owner's email is unique, so
+    // one of them creates the account and the others find it made.
+    const code = error instanceof LatchkeyError ? error.code : storageUnavailable(error)?.code;
+    if (code === 'CONFLICT' && (await countAccounts(app.db)) > 0) return null;
+    throw error;
+  }
   return { email: app.config.ownerEmail, generatedPassword };
 }

@@ -45,6 +45,12 @@ function parseEvent(value: unknown): InvalidationEvent | null {
       return typeof event.sessionId === 'string' ? { kind: 'session', sessionId: event.sessionId } : null;
     case 'roles':
       return { kind: 'roles' };
+    case 'account':
+      return typeof event.accountId === 'string' ? { kind: 'account', accountId: event.accountId } : null;
+    case 'project':
+      return typeof event.accountId === 'string' && typeof event.projectId === 'string'
+        ? { kind: 'project', accountId: event.accountId, projectId: event.projectId }
+        : null;
     default:
       return null;
   }

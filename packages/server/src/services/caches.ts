@@ -1,5 +1,7 @@
 import { PrincipalCache, type CompiledPrincipal } from '@latchkey/policy';
+import type { AccountRow } from '../db/schema/accounts.ts';
 import type { MemberRow, SessionRow } from '../db/schema/members.ts';
+import type { EnvironmentRow, FlagRow, ProjectRow } from '../db/schema/projects.ts';
 import type { TokenRow, TokenSecretRow } from '../db/schema/tokens.ts';
 import type { CacheBus } from './cache-bus.ts';
 
@@ -16,7 +18,19 @@ export type InvalidationEvent =
   | { kind: 'token'; tokenId: string }
   | { kind: 'member'; memberId: string }
   | { kind: 'session'; sessionId: string }
-  | { kind: 'roles' };
+  | { kind: 'roles' }
+  /** The account row (its settings). */
+  | { kind: 'account'; accountId: string }
+  /** A project, its environments, flags or flag states. */
+  | { kind: 'project'; accountId: string; projectId: string };
+
+/** What is cached of one project besides its row: each part loaded on its own. */
+export interface CachedProjectRows {
+  environments?: EnvironmentRow[];
+  flags?: FlagRow[];
+  /** Flag states by `flagId environmentId`; false also when there is no row (off). */
+  states: Map<string, boolean>;
+}
 
 /**
  * Taken before a database read whose result is to be cached, handed back with it: the result is
@@ -26,6 +40,17 @@ export type InvalidationEvent =
 export type CacheTicket = number;
 
 const MAX_CREDENTIALS = 100_000;
+const MAX_ROWS = 10_000;
+
+/** A bounded map: past `max` entries the oldest goes (Map iteration is insertion order). */
+function putBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > max) {
+    const oldest = map.keys().next();
+    if (oldest.done !== true) map.delete(oldest.value);
+  }
+}
 
 /**
  * The server's caches of credentials and compiled principals. With a bus (several instances),
@@ -36,16 +61,37 @@ const MAX_CREDENTIALS = 100_000;
 export class Caches {
   readonly principals = new PrincipalCache<string>(50_000);
   private readonly credentials = new Map<string, CachedCredential>();
+  /** Read-mostly rows of the request path (services/cached-reads.ts). */
+  private readonly accounts = new Map<string, AccountRow>();
+  private readonly projectsByKey = new Map<string, ProjectRow>();
+  private readonly projectRows = new Map<string, CachedProjectRows>();
   private readonly listeners: Array<(event: InvalidationEvent) => void> = [];
   private version = 0;
   private readonly publishing = new Set<Promise<void>>();
 
+  private readonly sweep: NodeJS.Timeout | undefined;
+
+  /**
+   * With a bus, everything cached is also forgotten every `maxAgeMs` (default 30 s): invalidations
+   * are published after commit, so an instance that dies between the two leaves the others stale,
+   * and this bounds how long.
+   */
   constructor(
     private readonly bus?: CacheBus,
     private readonly onPublishError: (error: unknown) => void = () => undefined,
+    maxAgeMs = 30_000,
   ) {
     bus?.subscribe((event) => this.apply(event));
     bus?.onReset(() => this.clear());
+    if (bus && maxAgeMs > 0) {
+      this.sweep = setInterval(() => this.clear(), maxAgeMs);
+      this.sweep.unref();
+    }
+  }
+
+  /** Stops the periodic sweep (the bus is the caller's to close). */
+  close(): void {
+    if (this.sweep) clearInterval(this.sweep);
   }
 
   ticket(): CacheTicket {
@@ -72,6 +118,37 @@ export class Caches {
 
   putPrincipal(key: string, principal: CompiledPrincipal, ticket: CacheTicket): void {
     if (this.mayCache(ticket)) this.principals.set(key, principal);
+  }
+
+  getAccount(accountId: string): AccountRow | undefined {
+    return this.accounts.get(accountId);
+  }
+
+  putAccount(row: AccountRow, ticket: CacheTicket): void {
+    if (this.mayCache(ticket)) putBounded(this.accounts, row.id, row, MAX_ROWS);
+  }
+
+  getProjectByKey(accountId: string, key: string): ProjectRow | undefined {
+    return this.projectsByKey.get(`${accountId} ${key}`);
+  }
+
+  putProjectByKey(row: ProjectRow, ticket: CacheTicket): void {
+    if (this.mayCache(ticket)) putBounded(this.projectsByKey, `${row.accountId} ${row.key}`, row, MAX_ROWS);
+  }
+
+  /** What is cached of a project's environments, flags and states (undefined: nothing). */
+  getProjectRows(projectId: string): CachedProjectRows | undefined {
+    return this.projectRows.get(projectId);
+  }
+
+  /** Adds to what is cached of a project (environments, flags, or more states). */
+  putProjectRows(projectId: string, rows: Partial<CachedProjectRows>, ticket: CacheTicket): void {
+    if (!this.mayCache(ticket)) return;
+    const cached = this.projectRows.get(projectId) ?? { states: new Map<string, boolean>() };
+    if (rows.environments) cached.environments = rows.environments;
+    if (rows.flags) cached.flags = rows.flags;
+    for (const [pair, on] of rows.states ?? []) cached.states.set(pair, on);
+    putBounded(this.projectRows, projectId, cached, MAX_ROWS);
   }
 
   /** Subscribe to invalidations made on this instance (tests, diagnostics). */
@@ -101,6 +178,9 @@ export class Caches {
     this.version += 1;
     this.principals.clear();
     this.credentials.clear();
+    this.accounts.clear();
+    this.projectsByKey.clear();
+    this.projectRows.clear();
   }
 
   private mayCache(ticket: CacheTicket): boolean {
@@ -124,6 +204,14 @@ export class Caches {
         break;
       case 'roles':
         this.principals.clear();
+        break;
+      case 'account':
+        this.accounts.delete(event.accountId);
+        break;
+      case 'project':
+        // A project's key is how it is looked up: drop every entry of the project, whatever its key was.
+        for (const [key, project] of this.projectsByKey) if (project.id === event.projectId) this.projectsByKey.delete(key);
+        this.projectRows.delete(event.projectId);
         break;
     }
   }

@@ -2,15 +2,8 @@ import DataLoader from 'dataloader';
 import type { Context } from '../context.ts';
 import type { EnvironmentRow, FlagRow, ProjectRow } from '../db/schema/projects.ts';
 import { notFound } from '../errors.ts';
-import {
-  environmentsOfProjects,
-  findEnvironmentsByIds,
-  findFlag,
-  findFlagsByIds,
-  findProjectsByIds,
-  flagStatesOf,
-  flagsOfProjects,
-} from '../store/projects.ts';
+import { findEnvironmentsByIds, findFlag, findFlagsByIds, findProjectsByIds } from '../store/projects.ts';
+import { cachedEnvironmentsOfProjects, cachedFlagStates, cachedFlagsOfProjects, type FlagStatePair } from './cached-reads.ts';
 import { MAX_IN_LIST } from '../store/prepared.ts';
 import { mayViewProject } from './projects.ts';
 
@@ -61,6 +54,12 @@ function readsOf(context: Context): RequestReads {
 /** After a write: later reads in the same request load afresh. */
 export function forgetReads(context: Context): void {
   readsByRequest.delete(context);
+}
+
+/** After a write to a project, its environments, flags or states: this request and every instance's caches forget them. */
+export function projectChanged(context: Context, project: Pick<ProjectRow, 'id' | 'accountId'>): void {
+  forgetReads(context);
+  context.app.caches.invalidate({ kind: 'project', accountId: project.accountId, projectId: project.id });
 }
 
 function chunks<T>(items: readonly T[]): T[][] {
@@ -116,7 +115,7 @@ function perProject<T extends { projectId: string }>(
 
 export function environmentsOf(context: Context, projectId: string): Promise<EnvironmentRow[]> {
   const reads = readsOf(context);
-  return perProject(reads, reads.environments, projectId, (ids) => environmentsOfProjects(context.app.db, ids));
+  return perProject(reads, reads.environments, projectId, (ids) => cachedEnvironmentsOfProjects(context.app, ids));
 }
 
 export async function environmentOf(context: Context, projectId: string, key: string): Promise<EnvironmentRow | null> {
@@ -125,7 +124,7 @@ export async function environmentOf(context: Context, projectId: string, key: st
 
 export function flagsOf(context: Context, projectId: string): Promise<FlagRow[]> {
   const reads = readsOf(context);
-  return perProject(reads, reads.flags, projectId, (ids) => flagsOfProjects(context.app.db, ids), (flag) => seeFlag(reads, flag));
+  return perProject(reads, reads.flags, projectId, (ids) => cachedFlagsOfProjects(context.app, ids), (flag) => seeFlag(reads, flag));
 }
 
 /** A project's flag by key: from its flags when this request read them, else one keyed lookup. */
@@ -133,7 +132,8 @@ export async function flagOf(context: Context, projectId: string, key: string): 
   const reads = readsOf(context);
   const loaded = reads.flags.get(projectId);
   if (loaded) return (await loaded).find((flag) => flag.key === key) ?? null;
-  const flag = await findFlag(context.app.db, projectId, key);
+  const cached = context.app.caches.getProjectRows(projectId)?.flags;
+  const flag = cached ? cached.find((f) => f.key === key) : await findFlag(context.app.db, projectId, key);
   return flag ? seeFlag(reads, flag) : null;
 }
 
@@ -160,17 +160,15 @@ export async function flagIsOnIn(context: Context, flag: FlagRow, environmentKey
 
 /** The states of these flags in their projects' environments with this key (absent: no such environment). */
 async function loadStates(context: Context, flags: readonly FlagRow[], environmentKey: string): Promise<Map<string, boolean>> {
-  const pairs: Array<{ flagId: string; environmentId: string }> = [];
+  const pairs: FlagStatePair[] = [];
   for (const flag of flags) {
     const environment = await environmentOf(context, flag.projectId, environmentKey);
-    if (environment) pairs.push({ flagId: flag.id, environmentId: environment.id });
+    if (environment) pairs.push({ projectId: flag.projectId, flagId: flag.id, environmentId: environment.id });
   }
-  const states = new Map(pairs.map((pair) => [pair.flagId, false])); // no row: off
-  const wanted = new Set(pairs.map((pair) => `${pair.flagId} ${pair.environmentId}`));
+  const states = new Map<string, boolean>();
   for (const batch of chunks(pairs)) {
-    for (const state of await flagStatesOf(context.app.db, batch)) {
-      if (wanted.has(`${state.flagId} ${state.environmentId}`)) states.set(state.flagId, state.on);
-    }
+    const found = await cachedFlagStates(context.app, batch);
+    for (const pair of batch) states.set(pair.flagId, found.get(`${pair.flagId} ${pair.environmentId}`) ?? false);
   }
   return states;
 }

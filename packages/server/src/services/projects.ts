@@ -20,7 +20,8 @@ import {
   updateFlagRow,
 } from '../store/projects.ts';
 import { recordAudit } from './audit.ts';
-import { forgetReads } from './project-reads.ts';
+import { cachedProjectByKey } from './cached-reads.ts';
+import { projectChanged } from './project-reads.ts';
 import { optionalText, requireKey, requireName, requireTags } from './validation.ts';
 
 /**
@@ -60,7 +61,7 @@ export function flagRequests(project: ProjectRow, environments: readonly Environ
 }
 
 async function requireProject(context: Context, key: string): Promise<ProjectRow> {
-  const project = await findProjectByKey(context.app.db, callerOf(context).accountId, key);
+  const project = await cachedProjectByKey(context.app, callerOf(context).accountId, key);
   if (!project) throw notFound('Project');
   return project;
 }
@@ -92,7 +93,7 @@ export async function createProject(context: Context, input: { key: string; name
     });
     return project;
   });
-  forgetReads(context);
+  projectChanged(context, written);
   return written;
 }
 
@@ -118,7 +119,7 @@ export async function createEnvironment(
     });
     return environment;
   });
-  forgetReads(context);
+  projectChanged(context, project);
   return written;
 }
 
@@ -144,7 +145,7 @@ export async function createFlag(
     });
     return flag;
   });
-  forgetReads(context);
+  projectChanged(context, project);
   return written;
 }
 
@@ -186,7 +187,7 @@ export async function updateFlag(
     });
     return row;
   });
-  forgetReads(context);
+  projectChanged(context, project);
   return written;
 }
 
@@ -211,7 +212,7 @@ export async function setFlagOn(context: Context, input: { projectKey: string; e
       changes: { on: { before, after: input.on } },
     });
   });
-  forgetReads(context);
+  projectChanged(context, project);
   return flag;
 }
 
@@ -234,6 +235,6 @@ export async function deleteFlag(context: Context, input: { projectKey: string; 
       changes: { name: { before: flag.name }, description: { before: flag.description }, on: { before: states } },
     });
   });
-  forgetReads(context);
+  projectChanged(context, project);
   return flag;
 }

@@ -31,6 +31,7 @@ import {
   updateTokenRow,
   type TokenListFilter,
 } from '../store/tokens.ts';
+import { lockAccount } from '../store/locks.ts';
 import { customRolesOfToken } from '../store/tokens-auth.ts';
 import { API_VERSIONS, LATEST_API_VERSION, isSupportedApiVersion } from './api-versions.ts';
 import { recordAudit } from './audit.ts';
@@ -434,6 +435,8 @@ async function issue(context: Context, limit: Authority, token: NewToken, audit:
   const now = new Date();
   const row = await context.app.transaction(async (tx) => {
     if (token.kind === 'service') {
+      // Count and insert while holding the account's lock: creations on several instances take turns, so the limit holds exactly.
+      await lockAccount(tx, caller.accountId);
       const limit = (await findAccount(tx, caller.accountId))?.serviceTokenLimit ?? 0;
       if (await countServiceTokens(tx, caller.accountId) >= limit) throw limitExceeded(limit);
     }

@@ -1,11 +1,11 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import { isRetryableConflict } from '../../errors.ts';
 import type { Database, Db, Tx } from '../client.ts';
 import { useDialect } from '../tables.ts';
 import * as schema from './schema/index.ts';
+import { serverPath } from '../../paths.ts';
 
 export type PgDb = NodePgDatabase<typeof schema>;
 
@@ -20,7 +20,7 @@ export interface PgOptions {
   poolSize?: number;
 }
 
-export const pgMigrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+export const pgMigrationsFolder = serverPath('src', 'db', 'pg', 'migrations');
 
 /** The advisory-lock key meaning "Latchkey is migrating this database": the ASCII of "latchkey". */
 export const MIGRATION_LOCK_KEY = 0x6c_61_74_63_68_6b_65_79n;
@@ -32,7 +32,7 @@ export interface PgDatabase extends Database {
 
 /**
  * The server's database on PostgreSQL: reads on the pool, each transaction on a connection of its
- * own (READ COMMITTED; what must not race takes a row lock, see store/locks.ts). The query builder
+ * own (READ COMMITTED; what must not race takes the account lock, see store/locks.ts). The query builder
  * is typed as the SQLite one (db/client.ts): the stores use only what both dialects share.
  * The caller applies migrations first with `migratePg`.
  */
@@ -44,9 +44,26 @@ export function openPgDatabase(url: string, options: PgOptions = {}): PgDatabase
     dialect: 'postgres',
     db: handle,
     pool,
-    transaction: <T>(run: (tx: Tx) => Promise<T>) => db.transaction((tx) => run(tx as unknown as Tx)),
+    transaction: <T>(run: (tx: Tx) => Promise<T>) => withRetry(() => db.transaction((tx) => run(tx as unknown as Tx))),
     close,
   };
+}
+
+const ATTEMPTS = 3;
+
+/**
+ * Runs a transaction again when PostgreSQL aborted it for losing a race (deadlock, serialization
+ * failure): nothing of it was committed, and services compute ids and secrets before they begin.
+ */
+async function withRetry<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= ATTEMPTS || !isRetryableConflict(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 * attempt * Math.random()));
+    }
+  }
 }
 
 /** A connection pool over PostgreSQL; the caller applies migrations first with `migratePg`. */

@@ -1,7 +1,7 @@
 import { index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { AuditChanges, AuditOutcome, CredentialKind } from '../../schema/audit.ts';
 import { accounts } from './accounts.ts';
-import { json, timestamp } from './columns.ts';
+import { jsonText, timestamp } from './columns.ts';
 
 // Mirrors ../../schema/audit.ts. Append-only: migration 0001 adds the triggers that refuse UPDATE/DELETE.
 export const auditEntries = pgTable(
@@ -19,7 +19,7 @@ export const auditEntries = pgTable(
     resource: text('resource').notNull(),
     title: text('title').notNull(),
     outcome: text('outcome').$type<AuditOutcome>().notNull(),
-    changes: json<AuditChanges>('changes').notNull(),
+    changes: jsonText<AuditChanges>('changes').notNull(),
     requestId: text('request_id'),
     ip: text('ip'),
     userAgent: text('user_agent'),
