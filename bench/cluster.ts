@@ -11,7 +11,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -58,6 +58,8 @@ export interface ClusterResult {
   sqlite: BackendFigures;
   scaling: { oneDirect: LoadResult; oneBehindProxy: LoadResult; threeBehindProxy: LoadResult; threeToOne: number; caveat: string };
   revocation: Latency & { revocations: number; observations: number; maxMs: number; servedAfterAck: number; neverRefused: number; servedAgain: number };
+  /** The machine's 1-minute load average before and after (other engineers' work shares the cores). */
+  load: { before: number; after: number };
 }
 
 function adminUrl(): string {
@@ -134,6 +136,7 @@ async function proxyFor(instances: Instance[]): Promise<{ url: string; stop: () 
 const best = (runs: LoadResult[]): LoadResult => runs.reduce((x, y) => (y.requestsPerSecond > x.requestsPerSecond ? y : x));
 
 export async function benchCluster(): Promise<ClusterResult> {
+  const loadBefore = loadavg()[0] ?? 0;
   const database = await createDatabase(adminUrl());
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-cluster-bench-'));
   try {
@@ -185,6 +188,7 @@ export async function benchCluster(): Promise<ClusterResult> {
             neverRefused: observations.filter((o) => o.refusedAfterMs === null).length,
             servedAgain: observations.filter((o) => o.servedAgain).length,
           },
+          load: { before: loadBefore, after: loadavg()[0] ?? 0 },
         };
       } finally {
         await cluster.stop();

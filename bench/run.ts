@@ -119,6 +119,7 @@ if (only.has('cluster')) {
   row('cluster', '1 instance behind the round-robin proxy', load(c.scaling.oneBehindProxy));
   row('cluster', '3 instances behind the round-robin proxy', load(c.scaling.threeBehindProxy), `${fmt.num(c.scaling.threeToOne)}× one (2 cores: see caveat)`);
   row('cluster', `cross-instance revocation → 401, p50/p99/max (${c.revocation.samples} of ${c.revocation.observations})`, `${fmt.ms(c.revocation.p50Ms)} / ${fmt.ms(c.revocation.p99Ms)} / ${fmt.ms(c.revocation.maxMs)}`, '≤ 100 ms');
+  row('cluster', 'machine load average (1 min) before / after', `${fmt.num(c.load.before)} / ${fmt.num(c.load.after)}`);
   row('cluster', 'revoked secret: served after ack / never refused (2 s) / served again', `${c.revocation.servedAfterAck} / ${c.revocation.neverRefused} / ${c.revocation.servedAgain}`, '— / 0 / 0');
 }
 
