@@ -108,20 +108,27 @@ export interface Cluster {
 }
 
 /**
- * `size` instances on one database. The first starts alone (it migrates an empty database and
- * creates the first owner), the others then start together.
+ * `size` instances on one database. By default the first starts alone (it migrates an empty
+ * database and creates the first owner) and the others then start together; `together` starts
+ * all of them at once on the empty database, as a deployment rolling out several would.
  */
-export async function startCluster(database: ClusterDatabase, size = 3, extraEnv: Record<string, string> = {}): Promise<Cluster> {
-  const names = ['A', 'B', 'C', 'D', 'E', 'F'];
-  const first = await startInstance(names[0] ?? 'i0', database, extraEnv);
-  const instances = [first];
+export async function startCluster(database: ClusterDatabase, size = 3, extraEnv: Record<string, string> = {}, options: { together?: boolean } = {}): Promise<Cluster> {
+  const names = Array.from({ length: size }, (_, i) => String.fromCharCode(65 + i)); // A, B, C…
+  const started: Instance[] = [];
+  const start = async (name: string) => {
+    const instance = await startInstance(name, database, extraEnv);
+    started.push(instance);
+    return instance;
+  };
   try {
-    instances.push(...(await Promise.all(Array.from({ length: size - 1 }, (_, i) => startInstance(names[i + 1] ?? `i${i + 1}`, database, extraEnv)))));
+    const first = options.together ? [] : [await start(names[0] as string)];
+    const rest = await Promise.all(names.slice(first.length).map(start));
+    const instances = [...first, ...rest];
+    return { instances, stop: async () => void (await Promise.all(instances.map((i) => i.stop()))) };
   } catch (error) {
-    await first.stop();
+    await Promise.all(started.map((i) => i.stop()));
     throw error;
   }
-  return { instances, stop: async () => void (await Promise.all(instances.map((i) => i.stop()))) };
 }
 
 export interface GqlResult<T> {

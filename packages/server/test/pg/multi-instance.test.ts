@@ -56,7 +56,8 @@ describeCluster('three instances on one database', () => {
       database = await createTestDatabase();
       target = { kind: 'postgres', url: database.url, poolSize: 5 };
     }
-    cluster = await startCluster(target, 3);
+    // On PostgreSQL all three at once on the empty database: one migrates, one creates the first owner.
+    cluster = await startCluster(target, 3, {}, { together: !sqliteMode });
     [a, b, c] = cluster.instances as [Instance, Instance, Instance];
     firstOwner = await login(a.url, CLUSTER_OWNER_EMAIL, CLUSTER_OWNER_PASSWORD, addressFor(0));
   }, 120_000);
@@ -71,14 +72,17 @@ describeCluster('three instances on one database', () => {
     if (sqliteDir) rmSync(sqliteDir, { recursive: true, force: true });
   }, 60_000);
 
-  it('serves one account: the owner created by the first instance logs in on every instance', async () => {
+  it('serves one account: the three, started together, created one owner, who logs in on every instance', async () => {
     if (database) {
-      // The instances really are on the test database (not on a SQLite file of their own).
+      // The instances really are on the test database (not on a SQLite file of their own), and
+      // starting together on it they created exactly one account with one owner.
       const client = new pg.Client({ connectionString: database.url });
       await client.connect();
       try {
-        const { rows } = await client.query<{ email: string }>('SELECT email FROM members');
-        expect(rows.map((r) => r.email)).toContain(CLUSTER_OWNER_EMAIL);
+        const accounts = await client.query<{ n: string }>('SELECT count(*) AS n FROM accounts');
+        const members = await client.query<{ email: string; role: string }>('SELECT email, role FROM members');
+        expect(Number(accounts.rows[0]?.n)).toBe(1);
+        expect(members.rows).toEqual([{ email: CLUSTER_OWNER_EMAIL, role: 'owner' }]);
       } finally {
         await client.end();
       }
