@@ -105,7 +105,7 @@ describeCluster('three instances on one database', () => {
       const servedAfterAck = observations.reduce((n, o) => n + o.servedAfterAck, 0);
       console.log(
         `cross-instance revocation: ${revocations.length} revocations, ${observations.length} observations; ` +
-          `refused after p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms; ` +
+          `refused after p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies.length ? Math.max(...latencies).toFixed(1) : '–'} ms; ` +
           `${servedAfterAck} requests served after the acknowledgement (before the notification arrived)`,
       );
       // Correctness, not speed: every observer refused each revoked secret within the generous
