@@ -1,5 +1,6 @@
 // Flat config: typescript-eslint's recommended rules; type-aware promise rules on the server's
-// sources only (its services are asynchronous: a promise never awaited is a bug there); and
+// sources, its tests, the CLI's tests and the benchmarks (the services are asynchronous: a promise
+// never awaited is a bug there, and in a test a check that silently never runs); and
 // graphql-eslint over the printed schema, so every type, field, argument and enum value stays described.
 import js from '@eslint/js';
 import graphqlPlugin from '@graphql-eslint/eslint-plugin';
@@ -17,7 +18,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/server/src/**/*.ts'],
+    files: ['packages/server/src/**/*.ts', 'packages/server/test/**/*.ts', 'packages/cli/test/**/*.ts', 'bench/**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',

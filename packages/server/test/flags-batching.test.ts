@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { describe, expect, it } from 'vitest';
 import { setupServer, type TestServer } from './helpers.ts';
-import { sqliteOf } from 'src/app.ts';
+import { sqliteOf } from '../src/app.ts';
 
 /**
  * Per-request batching on the project/environment/flag read path: the statements a query runs

@@ -13,7 +13,7 @@ import {
   rowCount,
   UPDATE_MEMBER,
 } from './scenarios-helpers.ts';
-import { sqliteOf } from 'src/app.ts';
+import { sqliteOf } from '../src/app.ts';
 
 interface MemberData {
   id: string;
@@ -103,7 +103,7 @@ describe('inviting and accepting', () => {
 
   it('invites with custom roles and role attributes', async () => {
     const server = await setupServer();
-    addCustomRole(server, { key: 'flagger', policy: [{ effect: 'allow', actions: ['updateOn'], resources: ['proj/${roleAttribute/projectKey}:env/*:flag/*'] }] });
+    await addCustomRole(server, { key: 'flagger', policy: [{ effect: 'allow', actions: ['updateOn'], resources: ['proj/${roleAttribute/projectKey}:env/*:flag/*'] }] });
     const { member } = await invite(server, server.owner, {
       email: 'attrs@example.test',
       role: 'NO_ACCESS',
@@ -139,7 +139,7 @@ describe('who may manage members', () => {
 
   it('a custom role granting member actions lets a writer manage members, within their own permissions', async () => {
     const server = await setupServer();
-    addCustomRole(server, { key: 'hr', policy: [{ effect: 'allow', actions: ['createMember', 'updateRole'], resources: ['member/*'] }] });
+    await addCustomRole(server, { key: 'hr', policy: [{ effect: 'allow', actions: ['createMember', 'updateRole'], resources: ['member/*'] }] });
     const hr = await addMember(server, { role: 'writer', customRoleKeys: ['hr'] });
     const { member } = await invite(server, hr.session, { email: 'hired@example.test', role: 'WRITER' });
     // ... but not above their own base role,
@@ -157,7 +157,7 @@ describe('who may manage members', () => {
     const server = await setupServer();
     const vip = await addMember(server, { role: 'reader' });
     const other = await addMember(server, { role: 'reader' });
-    addCustomRole(server, {
+    await addCustomRole(server, {
       key: 'no-vip',
       policy: [
         { effect: 'allow', actions: ['updateRole'], resources: ['member/*'] },
@@ -196,10 +196,10 @@ describe('nobody raises anyone above their own permissions', () => {
 
   it("a non-admin gives only custom roles within their own permissions; an admin gives any", async () => {
     const server = await setupServer();
-    addCustomRole(server, { key: 'toggler', policy: [{ effect: 'allow', actions: ['updateOn'], resources: ['proj/*:env/test:flag/*'] }] });
-    addCustomRole(server, { key: 'deleter', policy: [{ effect: 'allow', actions: ['deleteFlag'], resources: ['proj/*:env/*:flag/*'] }] });
-    addCustomRole(server, { key: 'roles-admin', policy: [{ effect: 'allow', actions: ['updateCustomRole'], resources: ['member/*'] }] });
-    addCustomRole(server, { key: 'memberships', policy: [{ effect: 'allow', actions: ['updateMemberRoleAttributes'], resources: ['member/*'] }] });
+    await addCustomRole(server, { key: 'toggler', policy: [{ effect: 'allow', actions: ['updateOn'], resources: ['proj/*:env/test:flag/*'] }] });
+    await addCustomRole(server, { key: 'deleter', policy: [{ effect: 'allow', actions: ['deleteFlag'], resources: ['proj/*:env/*:flag/*'] }] });
+    await addCustomRole(server, { key: 'roles-admin', policy: [{ effect: 'allow', actions: ['updateCustomRole'], resources: ['member/*'] }] });
+    await addCustomRole(server, { key: 'memberships', policy: [{ effect: 'allow', actions: ['updateMemberRoleAttributes'], resources: ['member/*'] }] });
     const manager = await addMember(server, { role: 'reader', customRoleKeys: ['roles-admin', 'toggler'] });
     const target = await addMember(server, { role: 'reader' });
     // Holds toggler: may give it.
@@ -217,8 +217,8 @@ describe('nobody raises anyone above their own permissions', () => {
 
   it('new role attribute values are capped too: no widening a role beyond what the caller holds', async () => {
     const server = await setupServer();
-    addCustomRole(server, { key: 'proj-flags', policy: [{ effect: 'allow', actions: ['updateOn'], resources: ['proj/${roleAttribute/projectKey}:env/*:flag/*'] }] });
-    addCustomRole(server, { key: 'attrs', policy: [{ effect: 'allow', actions: ['updateMemberRoleAttributes'], resources: ['member/*'] }] });
+    await addCustomRole(server, { key: 'proj-flags', policy: [{ effect: 'allow', actions: ['updateOn'], resources: ['proj/${roleAttribute/projectKey}:env/*:flag/*'] }] });
+    await addCustomRole(server, { key: 'attrs', policy: [{ effect: 'allow', actions: ['updateMemberRoleAttributes'], resources: ['member/*'] }] });
     const lead = await addMember(server, { role: 'reader', customRoleKeys: ['attrs', 'proj-flags'], roleAttributes: { projectKey: ['projectA'] } });
     const dev = await addMember(server, { role: 'reader', customRoleKeys: ['proj-flags'] });
     await ok(server, lead.session, UPDATE_MEMBER, { input: { id: dev.globalId, roleAttributes: [{ key: 'projectKey', values: ['projectA'] }] } });
@@ -230,7 +230,7 @@ describe('nobody raises anyone above their own permissions', () => {
 
   it('a member cannot raise themselves', async () => {
     const server = await setupServer();
-    addCustomRole(server, { key: 'self-service', policy: [{ effect: 'allow', actions: ['updateRole'], resources: ['member/*'] }] });
+    await addCustomRole(server, { key: 'self-service', policy: [{ effect: 'allow', actions: ['updateRole'], resources: ['member/*'] }] });
     const writer = await addMember(server, { role: 'writer', customRoleKeys: ['self-service'] });
     await fails(server, writer.session, 'FORBIDDEN', UPDATE_MEMBER, { input: { id: writer.globalId, role: 'ADMIN' } });
     await ok(server, writer.session, UPDATE_MEMBER, { input: { id: writer.globalId, role: 'READER' } });
@@ -248,8 +248,8 @@ describe('nobody raises anyone above their own permissions', () => {
 describe('updating members', () => {
   it('only the given fields change; lists replace', async () => {
     const server = await setupServer();
-    addCustomRole(server, { key: 'a', policy: [] });
-    addCustomRole(server, { key: 'b', policy: [] });
+    await addCustomRole(server, { key: 'a', policy: [] });
+    await addCustomRole(server, { key: 'b', policy: [] });
     const m = await addMember(server, { role: 'reader', customRoleKeys: ['a'], roleAttributes: { team: ['x'] } });
     const r1 = await ok<{ updateMember: { member: MemberData } }>(server, server.owner, UPDATE_MEMBER, { input: { id: m.globalId, role: 'WRITER' } });
     expect(r1.updateMember.member).toMatchObject({ role: 'WRITER', customRoles: [{ key: 'a' }], roleAttributes: [{ key: 'team', values: ['x'] }] });
@@ -294,7 +294,7 @@ describe('updating members', () => {
 
   it('a CONFLICT after other changes were prepared rolls them all back', async () => {
     const server = await setupServer();
-    addCustomRole(server, { key: 'extra', policy: [] });
+    await addCustomRole(server, { key: 'extra', policy: [] });
     const id = await ownerId(server);
     const links = rowCount(server, 'member_custom_roles');
     await fails(server, server.owner, 'CONFLICT', UPDATE_MEMBER, {

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { setupServer, type TestServer } from './helpers.ts';
 import { CREATE, rawTokenId } from './tokens-fixtures.ts';
-import { sqliteOf } from 'src/app.ts';
+import { sqliteOf } from '../src/app.ts';
 
 // How often each prepared query's SQL is built: once per database session, not per transaction.
 const builds = vi.hoisted(() => new Map<string, number>());

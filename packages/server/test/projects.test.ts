@@ -16,7 +16,7 @@ import {
   rowCount,
   setFlagOn,
 } from './scenarios-helpers.ts';
-import { sqliteOf } from 'src/app.ts';
+import { sqliteOf } from '../src/app.ts';
 
 interface ProjectData {
   id: string;
@@ -148,7 +148,7 @@ describe('each operation is checked against its resource specifier', () => {
     const server = await setupServer();
     await createProject(server, server.owner, 'web', ['mobile']);
     await createProject(server, server.owner, 'api');
-    addCustomRole(server, {
+    await addCustomRole(server, {
       key: 'qa-envs',
       policy: [{ effect: 'allow', actions: ['createEnvironment'], resources: ['proj/*;mobile:env/*;qa'] }],
     });
@@ -164,7 +164,7 @@ describe('each operation is checked against its resource specifier', () => {
     await createProject(server, server.owner, 'ios', ['mobile']);
     await createProject(server, server.owner, 'site', ['web']);
     for (const p of ['ios', 'site']) await createFlag(server, server.owner, p, 'f');
-    addCustomRole(server, {
+    await addCustomRole(server, {
       key: 'mobile-dev',
       policy: [
         { effect: 'allow', actions: ['viewProject'], resources: ['proj/*;mobile'] },
@@ -185,7 +185,7 @@ describe('each operation is checked against its resource specifier', () => {
     const server = await setupServer();
     await createProject(server, server.owner, 'both', ['mobile', 'beta']);
     await createProject(server, server.owner, 'one', ['mobile']);
-    addCustomRole(server, { key: 'see', policy: [{ effect: 'allow', actions: ['viewProject'], resources: ['proj/*;mobile,beta'] }] });
+    await addCustomRole(server, { key: 'see', policy: [{ effect: 'allow', actions: ['viewProject'], resources: ['proj/*;mobile,beta'] }] });
     const m = await addMember(server, { role: 'no_access', customRoleKeys: ['see'] });
     const list = await ok<{ projects: { edges: Array<{ node: { key: string } }> } }>(server, m.session, LIST_PROJECTS);
     expect(list.projects.edges.map((e) => e.node.key)).toEqual(['both']);
@@ -195,7 +195,7 @@ describe('each operation is checked against its resource specifier', () => {
     const server = await setupServer();
     await createProject(server, server.owner, 'web');
     await createFlag(server, server.owner, 'web', 'existing');
-    addCustomRole(server, {
+    await addCustomRole(server, {
       key: 'not-prod',
       policy: [
         { effect: 'allow', actions: ['*'], resources: ['proj/*:env/*:flag/*'] },
@@ -226,7 +226,7 @@ describe('each operation is checked against its resource specifier', () => {
   it('a new environment joins the project-wide check at once', async () => {
     const server = await setupServer();
     await createProject(server, server.owner, 'web');
-    addCustomRole(server, { key: 'known-envs', policy: [{ effect: 'allow', actions: ['createFlag'], resources: ['proj/web:env/production:flag/*', 'proj/web:env/test:flag/*'] }] });
+    await addCustomRole(server, { key: 'known-envs', policy: [{ effect: 'allow', actions: ['createFlag'], resources: ['proj/web:env/production:flag/*', 'proj/web:env/test:flag/*'] }] });
     const m = await addMember(server, { role: 'reader', customRoleKeys: ['known-envs'] });
     await ok(server, m.session, CREATE_FLAG, { input: { projectKey: 'web', key: 'a', name: 'A' } });
     await ok(server, server.owner, CREATE_ENVIRONMENT, { input: { projectKey: 'web', key: 'staging', name: 'Staging' } });
@@ -237,7 +237,7 @@ describe('each operation is checked against its resource specifier', () => {
   it('the projects list shows only projects the caller may view, and still fills pages', async () => {
     const server = await setupServer();
     for (const key of ['a1', 'b1', 'a2', 'b2', 'a3']) await createProject(server, server.owner, key);
-    addCustomRole(server, { key: 'a-only', policy: [{ effect: 'allow', actions: ['viewProject'], resources: ['proj/a*'] }] });
+    await addCustomRole(server, { key: 'a-only', policy: [{ effect: 'allow', actions: ['viewProject'], resources: ['proj/a*'] }] });
     const m = await addMember(server, { role: 'no_access', customRoleKeys: ['a-only'] });
     const page1 = await ok<{ projects: { edges: Array<{ node: { key: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } }>(
       server, m.session, LIST_PROJECTS, { first: 2 });

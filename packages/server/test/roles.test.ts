@@ -141,7 +141,7 @@ describe('who may manage roles', () => {
   it('each changed field needs its own action', async () => {
     const server = await setupServer();
     await ok(server, server.owner, CREATE_ROLE, { input: { key: 'named', name: 'Named', policy: [] } });
-    addCustomRole(server, { key: 'renamer', policy: [allowStatement(['updateName'], ['role/*'])] });
+    await addCustomRole(server, { key: 'renamer', policy: [allowStatement(['updateName'], ['role/*'])] });
     const renamer = await addMember(server, { role: 'reader', customRoleKeys: ['renamer'] });
     await ok(server, renamer.session, UPDATE_ROLE, { input: { key: 'named', name: 'Renamed' } });
     const error = await fails(server, renamer.session, 'FORBIDDEN', UPDATE_ROLE, { input: { key: 'named', name: 'Again', policy: [] } });
@@ -153,7 +153,7 @@ describe('who may manage roles', () => {
   it('a non-admin allowed updatePolicy cannot widen a role beyond their own permissions', async () => {
     const server = await setupServer();
     await ok(server, server.owner, CREATE_ROLE, { input: { key: 'editable', name: 'Editable', policy: [] } });
-    addCustomRole(server, { key: 'policy-editor', policy: [allowStatement(['updatePolicy'], ['role/*'])] });
+    await addCustomRole(server, { key: 'policy-editor', policy: [allowStatement(['updatePolicy'], ['role/*'])] });
     const editor = await addMember(server, { role: 'writer', customRoleKeys: ['policy-editor'] });
     await ok(server, editor.session, UPDATE_ROLE, { input: { key: 'editable', policy: FLAGS_IN_TEST } });
     const error = await fails(server, editor.session, 'FORBIDDEN', UPDATE_ROLE, { input: { key: 'editable', policy: [allow(['deleteMember'], ['member/*'])] } });
@@ -163,8 +163,8 @@ describe('who may manage roles', () => {
   it('... also with the role attributes of the role\'s holders', async () => {
     const server = await setupServer();
     await ok(server, server.owner, CREATE_ROLE, { input: { key: 'by-project', name: 'By project', policy: [] } });
-    addCustomRole(server, { key: 'policy-editor', policy: [allowStatement(['updatePolicy'], ['role/*'])] });
-    addCustomRole(server, { key: 'a-flags', policy: [allowStatement(['updateOn'], ['proj/a:env/*:flag/*'])] });
+    await addCustomRole(server, { key: 'policy-editor', policy: [allowStatement(['updatePolicy'], ['role/*'])] });
+    await addCustomRole(server, { key: 'a-flags', policy: [allowStatement(['updateOn'], ['proj/a:env/*:flag/*'])] });
     const editor = await addMember(server, { role: 'reader', customRoleKeys: ['policy-editor', 'a-flags'] });
     const holder = await addMember(server, { role: 'reader', roleAttributes: { projectKey: ['a'] } });
     await ok(server, server.owner, UPDATE_MEMBER, { input: { id: holder.globalId, customRoleKeys: ['by-project'] } });

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { errorCode, type GqlResponse, type TestServer } from './helpers.ts';
-import { sqliteOf } from 'src/app.ts';
+import { sqliteOf } from '../src/app.ts';
 
 /**
  * Raw GraphQL for members, roles, teams, projects and checkAccess, exactly as clients write it

@@ -17,7 +17,7 @@ describe('SDK end to end', () => {
   let running: RunningServer;
 
   beforeAll(async () => {
-    const app = createApp(
+    const app = await createApp(
       { ...loadConfig({}), dbPath: join(dir, 'db.sqlite'), ownerEmail: OWNER_EMAIL, ownerPassword: OWNER_PASSWORD, scryptLogN: 4 },
       silentLogger,
     );

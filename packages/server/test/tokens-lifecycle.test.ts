@@ -32,7 +32,7 @@ import {
   type Issued,
   type TokenData,
 } from './tokens-fixtures.ts';
-import { sqliteOf } from 'src/app.ts';
+import { sqliteOf } from '../src/app.ts';
 
 describe('creating a token', () => {
   it('returns a personal token and its secret once; the secret authenticates as the creator', async () => {
@@ -60,7 +60,7 @@ describe('creating a token', () => {
 
   it('accepts custom roles and inline policies as scope', async () => {
     const server = await setupServer();
-    addCustomRole(server, { key: 'viewer-role', policy: [{ effect: 'allow', actions: ['viewProject'], resources: ['proj/*'] }] });
+    await addCustomRole(server, { key: 'viewer-role', policy: [{ effect: 'allow', actions: ['viewProject'], resources: ['proj/*'] }] });
     const byRole = await createToken(server, server.owner, { customRoleKeys: ['viewer-role'] });
     expect(byRole.token).toMatchObject({ role: null, customRoleKeys: ['viewer-role'], inlinePolicy: null });
     const inline = await createToken(server, server.owner, {
@@ -278,7 +278,7 @@ describe('update', () => {
 
   it('replaces the scope: role → custom roles → inline policy', async () => {
     const server = await setupServer();
-    addCustomRole(server, { key: 'r1', policy: [{ effect: 'allow', actions: ['viewProject'], resources: ['proj/*'] }] });
+    await addCustomRole(server, { key: 'r1', policy: [{ effect: 'allow', actions: ['viewProject'], resources: ['proj/*'] }] });
     const { token } = await createToken(server, server.owner, { role: 'READER' });
     const toRoles = await server.gql<{ updateToken: { token: TokenData } }>(UPDATE, { input: { id: token.id, customRoleKeys: ['r1'] } }, { auth: server.owner });
     expect(toRoles.body.data?.updateToken.token).toMatchObject({ role: null, customRoleKeys: ['r1'], inlinePolicy: null });
@@ -396,7 +396,7 @@ describe('last used', () => {
     const pending = await server.gql<{ token: TokenData }>(TOKEN, { id: token.id }, { auth: server.owner });
     const pendingAt = new Date(pending.body.data?.token.lastUsedAt ?? 0).getTime();
     expect(pendingAt).toBeGreaterThanOrEqual(before);
-    server.app.lastUsed.flush();
+    await server.app.lastUsed.flush();
     const stored = server.app.db.select().from(tokens).where(eq(tokens.id, rawTokenId(token.id))).get();
     expect(stored?.lastUsedAt?.getTime()).toBe(pendingAt);
     const flushed = await server.gql<{ token: TokenData }>(TOKEN, { id: token.id }, { auth: server.owner });
@@ -407,14 +407,14 @@ describe('last used', () => {
     const server = await setupServer();
     const a = await createToken(server, server.owner, { role: 'READER' });
     const b = await createToken(server, server.owner, { role: 'READER' });
-    server.app.lastUsed.flush();
+    await server.app.lastUsed.flush();
     const writes = server.app.lastUsed.writes;
     for (let i = 0; i < 10; i++) {
       await expectWorks(server, a.secret);
       await expectWorks(server, b.secret);
     }
     expect(server.app.lastUsed.writes).toBe(writes);
-    server.app.lastUsed.flush();
+    await server.app.lastUsed.flush();
     expect(server.app.lastUsed.writes - writes).toBe(2);
   });
 
@@ -422,7 +422,7 @@ describe('last used', () => {
     const dir = mkdtempSync(join(tmpdir(), 'latchkey-last-used-'));
     const dbPath = join(dir, 'db.sqlite');
     try {
-      const app = createApp({ ...loadConfig({}), dbPath, ownerEmail: OWNER_EMAIL, ownerPassword: OWNER_PASSWORD, scryptLogN: 4, lastUsedFlushMs: 60_000 }, silentLogger);
+      const app = await createApp({ ...loadConfig({}), dbPath, ownerEmail: OWNER_EMAIL, ownerPassword: OWNER_PASSWORD, scryptLogN: 4, lastUsedFlushMs: 60_000 }, silentLogger);
       await bootstrapOwner(app);
       const yoga = createLatchkeyYoga(app);
       const post = async (query: string, variables: Record<string, unknown>, auth?: string) => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { auditRows } from './audit-helpers.ts';
 import { addCustomRole, addMember, errorCode, setupServer, type TestServer } from './helpers.ts';
 import { createTokenRaw } from './tokens-fixtures.ts';
-import { sqliteOf } from 'src/app.ts';
+import { sqliteOf } from '../src/app.ts';
 
 /**
  * checkTokenScope: a dry run of createToken for forms (the console's "Create an access token"),
@@ -31,7 +31,7 @@ const tokenCount = (server: TestServer) => (sqliteOf(server.app).prepare('SELECT
 describe('checkTokenScope', () => {
   it('answers exactly as createToken would, and creates and records nothing', async () => {
     const server = await setupServer();
-    addCustomRole(server, { key: 'flags', policy: [{ effect: 'allow', actions: ['*'], resources: ['proj/*:env/*:flag/*'] }] });
+    await addCustomRole(server, { key: 'flags', policy: [{ effect: 'allow', actions: ['*'], resources: ['proj/*:env/*:flag/*'] }] });
     const reader = await addMember(server, { role: 'reader' });
     const writer = await addMember(server, { role: 'writer', customRoleKeys: ['flags'] });
     const admin = await addMember(server, { role: 'admin' });
@@ -51,9 +51,9 @@ describe('checkTokenScope', () => {
     for (const caller of [reader.session, writer.session, admin.session, server.owner]) {
       for (const input of inputs) {
         const full = { name: 'dry', ...input };
-        const before = { tokens: tokenCount(server), audit: auditRows(server).length };
+        const before = { tokens: tokenCount(server), audit: (await auditRows(server)).length };
         const answer = await check(server, caller, full);
-        expect({ tokens: tokenCount(server), audit: auditRows(server).length }).toEqual(before);
+        expect({ tokens: tokenCount(server), audit: (await auditRows(server)).length }).toEqual(before);
         const real = await createTokenRaw(server, caller, full);
         const what = `${JSON.stringify(input)} by ${caller.slice(0, 8)}`;
         if (answer.allowed) {

@@ -17,7 +17,7 @@ describe('tokens through the SDK', () => {
   let lk: Latchkey;
 
   beforeAll(async () => {
-    const app = createApp(
+    const app = await createApp(
       { ...loadConfig({}), dbPath: join(dir, 'db.sqlite'), ownerEmail: OWNER_EMAIL, ownerPassword: OWNER_PASSWORD, scryptLogN: 4, lastUsedFlushMs: 0 },
       silentLogger,
     );

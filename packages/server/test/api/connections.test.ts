@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sqliteOf } from '../../src/app.ts';
 import { startHttpServer, type HttpServer } from './http.ts';
 
 /**
@@ -47,7 +48,7 @@ describe('connections', () => {
   });
 
   it('totalCount is computed only when selected (no counting queries otherwise)', async () => {
-    const { sqlite } = server.app.database;
+    const sqlite = sqliteOf(server.app);
     const prepare = sqlite.prepare.bind(sqlite);
     const statements: string[] = [];
     sqlite.prepare = ((source: string) => {

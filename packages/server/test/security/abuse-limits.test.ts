@@ -3,7 +3,7 @@ import { hashPassword, verifyPassword } from '../../src/auth/passwords.ts';
 import { createLimiters, DEFAULT_LIMITS, type Limiters } from '../../src/services/limits.ts';
 import { addMember, MEMBER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, setupServer, type GqlResponse, type TestServer } from '../helpers.ts';
 import { createToken } from '../tokens-fixtures.ts';
-import { sqliteOf } from '../src/app.ts';
+import { sqliteOf } from '../../src/app.ts';
 
 /**
  * Unrestricted resource consumption and credential stuffing (OWASP API4, API2): failed logins are

@@ -189,7 +189,7 @@ describe('role attribute names are the member\'s own keys only', () => {
   async function oddRoleHolder() {
     const server = await setupServer();
     await createProject(server, server.owner, 'web');
-    addCustomRole(server, {
+    await addCustomRole(server, {
       key: 'odd',
       policy: [
         { effect: 'allow', actions: ['viewProject', 'updateProjectName'], resources: PROTOTYPE_NAMES.map((n) => `proj/\${roleAttribute/${n}}`) },

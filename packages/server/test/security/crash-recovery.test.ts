@@ -96,7 +96,7 @@ describe('crash recovery', () => {
     expect(check.pragma('journal_mode', { simple: true })).toBe('wal');
     check.close();
 
-    const app = createApp(loadConfig(env), silentLogger);
+    const app = await createApp(loadConfig(env), silentLogger);
     await bootstrapOwner(app);
     const second = await startServer(app, 0, '127.0.0.1');
     restarted = second;

@@ -5,7 +5,7 @@ import { hashPassword, verifyPassword } from '../../src/auth/passwords.ts';
 import { digestSecret } from '../../src/auth/secrets.ts';
 import { addMember, MEMBER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, setupServer, type TestServer } from '../helpers.ts';
 import { createToken, rawTokenId } from '../tokens-fixtures.ts';
-import { sqliteOf } from '../src/app.ts';
+import { sqliteOf } from '../../src/app.ts';
 
 // Every lookup of a credential by digest (tokens, then sessions), counted whether or not the
 // query was prepared earlier: "refused before any database lookup" means none of these ran.

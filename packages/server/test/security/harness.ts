@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { Caches } from '../../src/services/caches.ts';
 import type { GqlResponse, TestServer } from '../helpers.ts';
-import { sqliteOf } from '../src/app.ts';
+import { sqliteOf } from '../../src/app.ts';
 
 /**
  * Shared tools of the security tests: checksums of what the database holds (to prove "no write"),

@@ -4,7 +4,7 @@ import { newId } from '../../src/ids.ts';
 import { setupServer } from '../helpers.ts';
 import { accountChecksum, accountIdentifiers, answerOf, leakedIdentifiers, withRollback } from './harness.ts';
 import { buildFixture, rawIdOf, type Fixture } from './fixture.ts';
-import { sqliteOf } from '../src/app.ts';
+import { sqliteOf } from '../../src/app.ts';
 
 /**
  * Broken object-level authorization (OWASP API1): account A's ids and keys used from account B

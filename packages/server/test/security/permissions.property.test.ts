@@ -752,8 +752,8 @@ beforeAll(async () => {
   server = await setupServer();
   // Thousands of revoked-secret probes from one address would trip the bad-credential limit (tested elsewhere).
   server.app.limiters = createLimiters({ tokenRateLimitPerMinute: 0 }, { loginFailuresPerAccount: 1e9, loginFailuresPerAddress: 1e9, badCredentialsPerAddress: 1e9 });
-  addCustomRole(server, { key: 'cr1', policy: POLICIES[0] ?? [] });
-  addCustomRole(server, { key: 'cr2', policy: POLICIES[4] ?? [] });
+  await addCustomRole(server, { key: 'cr1', policy: POLICIES[0] ?? [] });
+  await addCustomRole(server, { key: 'cr2', policy: POLICIES[4] ?? [] });
   const ok = async (query: string) => expectOk(await server.gql(query, {}, { auth: server.owner }), query);
   await ok('mutation { createProject(input: { key: "alpha", name: "Alpha" }) { project { id } } }');
   await ok('mutation { createFlag(input: { projectKey: "alpha", key: "f1", name: "F1" }) { flag { id } } }');

@@ -2,7 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { digestSecret } from '../../src/auth/secrets.ts';
 import { MEMBER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, addMember, setupServer, type GqlResponse, type TestServer } from '../helpers.ts';
-import { sqliteOf } from '../src/app.ts';
+import { sqliteOf } from '../../src/app.ts';
 
 /**
  * Secrets never leak (OWASP API2/API8): after a realistic flow — logins, invitations, tokens
@@ -111,7 +111,7 @@ describe('secrets never leak', () => {
     const server = await setupServer();
     const r = recorder(server);
     await realisticFlow(r);
-    server.app.lastUsed.flush();
+    await server.app.lastUsed.flush();
     sqliteOf(server.app).pragma('wal_checkpoint(PASSIVE)');
     const secrets = [...r.secrets];
     expect(secrets.length).toBeGreaterThanOrEqual(15);

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { setupServer, type GqlResponse, type TestServer } from '../helpers.ts';
 import { createToken } from '../tokens-fixtures.ts';
-import { sqliteOf } from '../src/app.ts';
+import { sqliteOf } from '../../src/app.ts';
 
 /**
  * Storage faults: a read-only database or a full disk refuses changes with a clear
