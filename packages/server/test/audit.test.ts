@@ -426,7 +426,7 @@ describe('refused and failed mutations', () => {
     const reader = await addMember(server, { role: 'reader' });
     const admin = await addMember(server, { role: 'admin' });
     const owner = await ownerOf(server);
-    const tokensBefore = server.app.db.select().from(tokens).all().length;
+    const tokensBefore = (await server.app.db.select().from(tokens)).length;
 
     const before = await auditRows(server);
     const caps = await server.gql(CREATE_TOKEN, { input: { name: 'too-strong', role: 'ADMIN' } }, { auth: reader.session });
@@ -437,7 +437,7 @@ describe('refused and failed mutations', () => {
     const capsError = caps.body.errors?.[0]?.extensions ?? {};
     expect(afterCaps[0]).toMatchObject({ actorId: reader.id, credentialKind: 'session', action: capsError.action, resource: capsError.resource, outcome: 'refused' });
     expect(afterCaps[0]?.title).toMatch(/\(createToken\)/);
-    expect(server.app.db.select().from(tokens).all()).toHaveLength(tokensBefore);
+    expect(await server.app.db.select().from(tokens)).toHaveLength(tokensBefore);
 
     const mid = await auditRows(server);
     const removeOwner = await server.gql('mutation($input: RemoveMemberInput!) { removeMember(input: $input) { removedMemberId } }', {
@@ -473,7 +473,7 @@ describe('refused and failed mutations', () => {
 
   it('a mutation that fails inside its transaction leaves neither its change nor an entry', async () => {
     const server = await setupServer({ signupOpen: true });
-    const accountsBefore = server.app.db.select().from(accounts).all().length;
+    const accountsBefore = (await server.app.db.select().from(accounts)).length;
     const before = await auditRows(server);
     // The email is taken: the conflict is found inside the transaction, after nothing else.
     const res = await server.gql('mutation($input: SignUpInput!) { signUp(input: $input) { secret } }', {
@@ -481,7 +481,7 @@ describe('refused and failed mutations', () => {
     });
     expect(errorCode(res)).toBe('CONFLICT');
     expect(await auditRows(server)).toEqual(before);
-    expect(server.app.db.select().from(accounts).all()).toHaveLength(accountsBefore);
+    expect(await server.app.db.select().from(accounts)).toHaveLength(accountsBefore);
   });
 
   it('an entry rolls back with its change, and a failed append rolls the change back', async () => {

@@ -103,7 +103,7 @@ describe('creating a token', () => {
     expectError(past, 'BAD_USER_INPUT', { field: 'expiresAt' });
     const version = await createTokenRaw(server, server.owner, { role: 'READER', defaultApiVersion: 19990101 });
     expectError(version, 'BAD_USER_INPUT', { field: 'defaultApiVersion' });
-    expect(server.app.db.select().from(tokens).all()).toHaveLength(0);
+    expect(await server.app.db.select().from(tokens)).toHaveLength(0);
   });
 
   it('needs a credential (HTTP 401 without one)', async () => {
@@ -147,7 +147,7 @@ describe('secrets are private', () => {
     const file = readFileSync(server.app.config.dbPath);
     expect(file.includes(Buffer.from(secret))).toBe(false);
     expect(file.includes(Buffer.from(secret.slice(4, -6)))).toBe(false);
-    const stored = server.app.db.select().from(tokenSecrets).where(eq(tokenSecrets.tokenId, rawTokenId(token.id))).all();
+    const stored = await server.app.db.select().from(tokenSecrets).where(eq(tokenSecrets.tokenId, rawTokenId(token.id)));
     expect(stored).toHaveLength(1);
     expect(stored[0]?.secretHash).not.toContain(secret);
   });
@@ -185,9 +185,9 @@ describe('reset', () => {
     await expectWorks(server, secret);
     await expectWorks(server, res.body.data?.resetToken.secret ?? '');
     // Once the grace period is over, the old secret is refused.
-    const row = server.app.db.select().from(tokenSecrets).where(eq(tokenSecrets.tokenId, rawTokenId(token.id))).all();
+    const row = await server.app.db.select().from(tokenSecrets).where(eq(tokenSecrets.tokenId, rawTokenId(token.id)));
     expect(row.filter((r) => r.validUntil?.getTime() === until.getTime())).toHaveLength(1);
-    server.app.db.update(tokenSecrets).set({ validUntil: new Date(Date.now() - 1) }).where(eq(tokenSecrets.validUntil, until)).run();
+    await server.app.transaction((tx) => tx.update(tokenSecrets).set({ validUntil: new Date(Date.now() - 1) }).where(eq(tokenSecrets.validUntil, until)));
     server.app.caches.invalidate({ kind: 'token', tokenId: rawTokenId(token.id) });
     await expect401(server, secret, /reset/);
     await expectWorks(server, res.body.data?.resetToken.secret ?? '');
@@ -342,7 +342,7 @@ describe('expiry', () => {
     const { secret, token } = await createToken(server, server.owner, { role: 'READER', expiresAt: inTheFuture() });
     expect(token.active).toBe(true);
     await expectWorks(server, secret);
-    server.app.db.update(tokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(tokens.id, rawTokenId(token.id))).run();
+    await server.app.transaction((tx) => tx.update(tokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(tokens.id, rawTokenId(token.id))));
     server.app.caches.invalidate({ kind: 'token', tokenId: rawTokenId(token.id) });
     await expect401(server, secret, /expired/);
     const res = await server.gql<{ token: TokenData }>(TOKEN, { id: token.id }, { auth: server.owner });
@@ -397,7 +397,7 @@ describe('last used', () => {
     const pendingAt = new Date(pending.body.data?.token.lastUsedAt ?? 0).getTime();
     expect(pendingAt).toBeGreaterThanOrEqual(before);
     await server.app.lastUsed.flush();
-    const stored = server.app.db.select().from(tokens).where(eq(tokens.id, rawTokenId(token.id))).get();
+    const stored = (await server.app.db.select().from(tokens).where(eq(tokens.id, rawTokenId(token.id))))[0];
     expect(stored?.lastUsedAt?.getTime()).toBe(pendingAt);
     const flushed = await server.gql<{ token: TokenData }>(TOKEN, { id: token.id }, { auth: server.owner });
     expect(flushed.body.data?.token.lastUsedAt).toBe(pending.body.data?.token.lastUsedAt);
@@ -437,11 +437,11 @@ describe('last used', () => {
       const created = (await post('mutation { createToken(input: { name: "t", role: READER }) { secret token { id } } }', {}, session)).data.createToken;
       await post('{ viewer { credentialKind } }', {}, created?.secret);
       const id = rawTokenId(created?.token.id ?? '');
-      expect(app.db.select().from(tokens).where(eq(tokens.id, id)).get()?.lastUsedAt).toBeNull();
-      app.close();
+      expect((await app.db.select().from(tokens).where(eq(tokens.id, id)))[0]?.lastUsedAt).toBeNull();
+      await app.close();
       const reopened = openDb(dbPath);
-      expect(reopened.db.select().from(tokens).where(eq(tokens.id, id)).get()?.lastUsedAt).toBeInstanceOf(Date);
-      reopened.close();
+      expect((await reopened.db.select().from(tokens).where(eq(tokens.id, id)))[0]?.lastUsedAt).toBeInstanceOf(Date);
+      await reopened.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -103,9 +103,9 @@ describe('the operator resets a password on the server host', () => {
     const restarted = await createApp({ ...server.app.config }, silentLogger);
     try {
       const { authenticate } = await import('../../src/auth/credentials.ts');
-      expect(() => authenticate(restarted, server.owner)).toThrow(/revoked/);
+      await expect(authenticate(restarted, server.owner)).rejects.toThrow(/revoked/);
     } finally {
-      restarted.close();
+      await restarted.close();
     }
     expect((await login(server, OWNER_EMAIL, OWNER_PASSWORD)).secret).toBeUndefined();
     const fresh = await login(server, OWNER_EMAIL, printed ?? '');
