@@ -113,7 +113,7 @@ export async function countOtherActiveOwners(db: DbOrTx, accountId: string, exce
 /** Replaces a member's direct custom roles. */
 export async function setMemberCustomRoles(db: DbOrTx, memberId: string, roleIds: readonly string[]): Promise<void> {
   await db.delete(memberCustomRoles).where(eq(memberCustomRoles.memberId, memberId));
-  if (roleIds.length > 0) db.insert(memberCustomRoles).values(roleIds.map((roleId) => ({ memberId, roleId })));
+  if (roleIds.length > 0) await db.insert(memberCustomRoles).values(roleIds.map((roleId) => ({ memberId, roleId })));
 }
 
 /** A removed member keeps no role or team: they hold nothing and block no role deletion. */

@@ -60,11 +60,11 @@ export async function customRolesOfTeam(db: DbOrTx, teamId: string): Promise<Cus
 /** Replaces a team's members. */
 export async function setTeamMembers(db: DbOrTx, teamId: string, memberIds: readonly string[]): Promise<void> {
   await db.delete(teamMembers).where(eq(teamMembers.teamId, teamId));
-  if (memberIds.length > 0) db.insert(teamMembers).values(memberIds.map((memberId) => ({ teamId, memberId })));
+  if (memberIds.length > 0) await db.insert(teamMembers).values(memberIds.map((memberId) => ({ teamId, memberId })));
 }
 
 /** Replaces a team's custom roles. */
 export async function setTeamCustomRoles(db: DbOrTx, teamId: string, roleIds: readonly string[]): Promise<void> {
   await db.delete(teamCustomRoles).where(eq(teamCustomRoles.teamId, teamId));
-  if (roleIds.length > 0) db.insert(teamCustomRoles).values(roleIds.map((roleId) => ({ teamId, roleId })));
+  if (roleIds.length > 0) await db.insert(teamCustomRoles).values(roleIds.map((roleId) => ({ teamId, roleId })));
 }

@@ -81,7 +81,7 @@ export async function insertTokenSecret(db: DbOrTx, row: typeof tokenSecrets.$in
 /** Replaces a token's custom roles with the given ones. */
 export async function setTokenCustomRoles(db: DbOrTx, tokenId: string, roleIds: readonly string[]): Promise<void> {
   await db.delete(tokenCustomRoles).where(eq(tokenCustomRoles.tokenId, tokenId));
-  if (roleIds.length > 0) db.insert(tokenCustomRoles).values(roleIds.map((roleId) => ({ tokenId, roleId })));
+  if (roleIds.length > 0) await db.insert(tokenCustomRoles).values(roleIds.map((roleId) => ({ tokenId, roleId })));
 }
 
 /** Updates a live token; undefined when it was deleted meanwhile. */
