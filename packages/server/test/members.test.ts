@@ -116,12 +116,12 @@ describe('inviting and accepting', () => {
 
   it('an unknown custom role is BAD_USER_INPUT naming it, and nothing is written', async () => {
     const server = await setupServer();
-    const before = rowCount(server, 'members');
+    const before = await rowCount(server, 'members');
     const error = await fails(server, server.owner, 'BAD_USER_INPUT', INVITE, {
       input: { email: 'x@example.test', role: 'READER', customRoleKeys: ['nope'] },
     });
     expect(error.extensions.field).toBe('customRoleKeys[0]');
-    expect(rowCount(server, 'members')).toBe(before);
+    expect(await rowCount(server, 'members')).toBe(before);
   });
 });
 
@@ -272,11 +272,11 @@ describe('updating members', () => {
   it('the last owner cannot be downgraded (CONFLICT), and nothing changes', async () => {
     const server = await setupServer();
     const id = await ownerId(server);
-    const audits = auditCount(server);
+    const audits = await auditCount(server);
     await fails(server, server.owner, 'CONFLICT', UPDATE_MEMBER, { input: { id, role: 'ADMIN' } });
     const me = await ok<{ viewer: { member: { role: string } } }>(server, server.owner, VIEWER);
     expect(me.viewer.member.role).toBe('OWNER');
-    expect(auditCount(server)).toBe(audits);
+    expect(await auditCount(server)).toBe(audits);
     // With a second owner, the first may step down.
     const second = await addMember(server, { role: 'owner' });
     await ok(server, second.session, UPDATE_MEMBER, { input: { id, role: 'ADMIN' } });
@@ -296,13 +296,13 @@ describe('updating members', () => {
     const server = await setupServer();
     await addCustomRole(server, { key: 'extra', policy: [] });
     const id = await ownerId(server);
-    const links = rowCount(server, 'member_custom_roles');
+    const links = await rowCount(server, 'member_custom_roles');
     await fails(server, server.owner, 'CONFLICT', UPDATE_MEMBER, {
       input: { id, role: 'ADMIN', customRoleKeys: ['extra'], roleAttributes: [{ key: 'k', values: ['v'] }] },
     });
     const me = await ok<{ member: MemberData }>(server, server.owner, GET_MEMBER, { id });
     expect(me.member).toMatchObject({ role: 'OWNER', customRoles: [], roleAttributes: [] });
-    expect(rowCount(server, 'member_custom_roles')).toBe(links);
+    expect(await rowCount(server, 'member_custom_roles')).toBe(links);
   });
 
   it('records the change in the audit log with before and after', async () => {

@@ -73,7 +73,7 @@ describe('projects, environments and flags', () => {
     await setFlagOn(server, server.owner, 'web', 'production', 'old', true);
     const res = await ok<{ deleteFlag: { deletedFlagKey: string } }>(server, server.owner, DELETE_FLAG, { input: { projectKey: 'web', flagKey: 'old' } });
     expect(res.deleteFlag.deletedFlagKey).toBe('old');
-    expect(rowCount(server, 'flag_states')).toBe(0);
+    expect(await rowCount(server, 'flag_states')).toBe(0);
     await fails(server, server.owner, 'NOT_FOUND', DELETE_FLAG, { input: { projectKey: 'web', flagKey: 'old' } });
   });
 
@@ -102,14 +102,14 @@ describe('projects, environments and flags', () => {
 
   it('bad keys, names and tags are BAD_USER_INPUT and write nothing', async () => {
     const server = await setupServer();
-    const before = [rowCount(server, 'projects'), rowCount(server, 'environments')];
+    const before = [await rowCount(server, 'projects'), await rowCount(server, 'environments')];
     const key = await fails(server, server.owner, 'BAD_USER_INPUT', CREATE_PROJECT, { input: { key: 'proj/x', name: 'X' } });
     expect(key.extensions.field).toBe('key');
     const tags = await fails(server, server.owner, 'BAD_USER_INPUT', CREATE_PROJECT, { input: { key: 'x', name: 'X', tags: ['ok', 'not ok'] } });
     expect(tags.extensions.field).toBe('tags');
     const name = await fails(server, server.owner, 'BAD_USER_INPUT', CREATE_PROJECT, { input: { key: 'x', name: '' } });
     expect(name.extensions.field).toBe('name');
-    expect([rowCount(server, 'projects'), rowCount(server, 'environments')]).toEqual(before);
+    expect([await rowCount(server, 'projects'), await rowCount(server, 'environments')]).toEqual(before);
   });
 
   it('every change is audited with its resource specifier', async () => {
@@ -207,14 +207,14 @@ describe('each operation is checked against its resource specifier', () => {
     expect((await setFlagOn(server, m.session, 'web', 'test', 'existing')).body.errors).toBeUndefined();
     expect(errorOf(await setFlagOn(server, m.session, 'web', 'production', 'existing'))).toBe('FORBIDDEN');
     // Project-wide: refused, naming the production environment.
-    const audits = auditCount(server);
+    const audits = await auditCount(server);
     const create = await fails(server, m.session, 'FORBIDDEN', CREATE_FLAG, { input: { projectKey: 'web', key: 'new', name: 'New' } });
     expect(create.extensions).toMatchObject({ action: 'createFlag', resource: 'proj/web:env/production:flag/new' });
     const del = await fails(server, m.session, 'FORBIDDEN', DELETE_FLAG, { input: { projectKey: 'web', flagKey: 'existing' } });
     expect(del.extensions).toMatchObject({ action: 'deleteFlag', resource: 'proj/web:env/production:flag/existing' });
     const rename = await fails(server, m.session, 'FORBIDDEN', UPDATE_FLAG, { input: { projectKey: 'web', flagKey: 'existing', name: 'Renamed' } });
     expect(rename.extensions.action).toBe('updateName');
-    expect(auditCount(server)).toBe(audits);
+    expect(await auditCount(server)).toBe(audits);
     const project = await ok<{ project: ProjectData }>(server, server.owner, GET_PROJECT, { key: 'web' });
     expect(project.project.flags.map((f) => [f.key, f.name])).toEqual([['existing', 'existing']]);
     // The same role without the production deny can do all three.

@@ -90,11 +90,11 @@ describe('policy validation: field-precise BAD_USER_INPUT, nothing written', () 
   for (const [name, policy, field] of cases) {
     it(name, async () => {
       const server = await setupServer();
-      const before = rowCount(server, 'custom_roles');
+      const before = await rowCount(server, 'custom_roles');
       const error = await fails(server, server.owner, 'BAD_USER_INPUT', CREATE_ROLE, { input: { key: 'bad', name: 'Bad', policy } });
       expect(String(error.extensions.field)).toMatch(field);
       expect(error.message).toMatch(field);
-      expect(rowCount(server, 'custom_roles')).toBe(before);
+      expect(await rowCount(server, 'custom_roles')).toBe(before);
     });
   }
 
@@ -187,12 +187,12 @@ describe('deleting roles', () => {
     const team = await ok(server, server.owner, CREATE_TEAM, { input: { key: 'ops', name: 'Ops', customRoleKeys: ['used'] } });
     expect(team).toBeTruthy();
     const token = await createToken(server, m.session, { name: 'ci', customRoleKeys: ['used'] });
-    const audits = auditCount(server);
+    const audits = await auditCount(server);
 
     const error = await fails(server, server.owner, 'CONFLICT', DELETE_ROLE, { input: { key: 'used' } });
     expect(error.extensions).toMatchObject({ members: [m.globalId], teams: ['ops'], tokens: [token.id] });
     expect(error.message).toContain(m.email);
-    expect(auditCount(server)).toBe(audits);
+    expect(await auditCount(server)).toBe(audits);
     await ok(server, server.owner, GET_ROLE, { key: 'used' });
   });
 

@@ -105,13 +105,13 @@ describe('teams', () => {
   it('unknown members or roles are BAD_USER_INPUT naming the element; nothing is written', async () => {
     const server = await setupServer();
     const m = await addMember(server, { role: 'reader' });
-    const teams = rowCount(server, 'teams');
-    const links = rowCount(server, 'team_members');
+    const teams = await rowCount(server, 'teams');
+    const links = await rowCount(server, 'team_members');
     const role = await fails(server, server.owner, 'BAD_USER_INPUT', CREATE_TEAM, { input: { key: 'x', name: 'X', memberIds: [m.globalId], customRoleKeys: ['nope'] } });
     expect(role.extensions.field).toBe('customRoleKeys[0]');
     const member = await fails(server, server.owner, 'BAD_USER_INPUT', CREATE_TEAM, { input: { key: 'x', name: 'X', memberIds: [m.globalId, 'TWVtYmVyOm5vcGU'] } });
     expect(member.extensions.field).toBe('memberIds[1]');
-    expect([rowCount(server, 'teams'), rowCount(server, 'team_members')]).toEqual([teams, links]);
+    expect([await rowCount(server, 'teams'), await rowCount(server, 'team_members')]).toEqual([teams, links]);
   });
 
   it('removed members cannot be added, and leave their teams when removed', async () => {
@@ -197,7 +197,7 @@ describe('accounts are separate', () => {
     const server = await setupServer();
     const other = await addAccount(server);
     await ok(server, other.owner.session, CREATE_TEAM, { input: { key: 'theirs', name: 'Theirs' } });
-    const audits = auditCount(server);
+    const audits = await auditCount(server);
     for (const key of ['theirs', 'missing']) {
       const read = await fails(server, server.owner, 'NOT_FOUND', GET_TEAM, { key });
       const update = await fails(server, server.owner, 'NOT_FOUND', UPDATE_TEAM, { input: { key, name: 'Mine' } });
@@ -206,6 +206,6 @@ describe('accounts are separate', () => {
     }
     const error = await fails(server, server.owner, 'BAD_USER_INPUT', CREATE_TEAM, { input: { key: 'mine', name: 'Mine', memberIds: [other.owner.globalId] } });
     expect(error.extensions.field).toBe('memberIds[0]');
-    expect(auditCount(server)).toBe(audits);
+    expect(await auditCount(server)).toBe(audits);
   });
 });

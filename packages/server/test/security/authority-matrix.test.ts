@@ -388,7 +388,7 @@ beforeAll(async () => {
     expiring,
   };
   cells = [...tokenCells(world), ...memberCells(world), ...roleAndTeamCells(world)];
-  baseline = { data: dataChecksum(server), successes: auditCount(server, 'success') };
+  baseline = { data: dataChecksum(server), successes: await auditCount(server, 'success') };
 }, 120_000);
 
 function resultOf(res: GqlResponse): unknown {
@@ -435,7 +435,7 @@ describe('authority matrix: operations that hand out authority × callers × tar
             if (result !== null) mismatches.push(`${where}: expected refusal, got success`);
             else if (!codes.includes(code)) mismatches.push(`${where}: refused with ${code} (${res.body.errors?.[0]?.message ?? ''})`);
             if (dataChecksum(server) !== baseline.data) mismatches.push(`${where}: wrote to the database`);
-            if (auditCount(server, 'success') !== baseline.successes) mismatches.push(`${where}: recorded a 'success' audit entry`);
+            if (await auditCount(server, 'success') !== baseline.successes) mismatches.push(`${where}: recorded a 'success' audit entry`);
           });
         }
       }

@@ -429,7 +429,7 @@ beforeAll(async () => {
   baseline = {
     data: dataChecksum(server),
     accountA: accountChecksum(server, fx.accountA),
-    successes: auditCount(server, 'success'),
+    successes: await auditCount(server, 'success'),
     idsOfA: accountIdentifiers(server, fx.accountA),
   };
 }, 60_000);
@@ -497,7 +497,7 @@ describe('escalation matrix', () => {
             if (result !== null) problems.push(`expected refusal, got success`);
             else if (!refusedAsNull && !allowedCodes.includes(String(code))) problems.push(`refused with ${String(code)} (${res.body.errors?.[0]?.message ?? ''})`);
             if (dataChecksum(server) !== baseline.data) problems.push('wrote to the database');
-            if (auditCount(server, 'success') !== baseline.successes) problems.push("recorded a 'success' audit entry");
+            if (await auditCount(server, 'success') !== baseline.successes) problems.push("recorded a 'success' audit entry");
           }
           if (problems.length > 0) mismatches.push(`${credential.label}: ${problems.join('; ')}`);
         });
