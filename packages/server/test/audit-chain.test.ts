@@ -9,6 +9,7 @@ import { auditEntryHash, recordAudit, verifyAuditChain } from '../src/services/a
 import { sqliteOf } from '../src/app.ts';
 import { addAccount, setupServer, type TestServer } from './helpers.ts';
 import { auditRowsOf, firstAccountId } from './audit-helpers.ts';
+import { itSqlite } from './backend.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '../../..');
@@ -64,7 +65,8 @@ function tamper(server: TestServer, statement: string, ...params: unknown[]) {
 }
 
 describe('append-only', () => {
-  it('the database refuses UPDATE and DELETE of audit entries', async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite('the database refuses UPDATE and DELETE of audit entries', async () => {
     const { server, accountId } = await serverWithEntries(2);
     const sqlite = sqliteOf(server.app);
     expect(() => sqlite.prepare("UPDATE audit_entries SET title = 'x' WHERE account_id = ?").run(accountId)).toThrow(/append-only/);
@@ -107,7 +109,8 @@ describe('tamper evidence', () => {
     expect(cli.stderr).toMatch(/checked \d+\/\d+ entries \(100%\)/);
   });
 
-  it('an edited entry is the first broken link (hash mismatch), by query and by the CLI', async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite('an edited entry is the first broken link (hash mismatch), by query and by the CLI', async () => {
     const { server, accountId } = await serverWithEntries();
     const target = (await auditRowsOf(server, accountId))[2];
     if (!target) throw new Error('no entry');
@@ -122,7 +125,8 @@ describe('tamper evidence', () => {
     expect(cli.stderr).toContain(`account ${accountId} at entry 3 (id ${target.id}): hash-mismatch`);
   });
 
-  it('an entry rewritten with a recomputed hash breaks the next link (prevHash mismatch)', async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite('an entry rewritten with a recomputed hash breaks the next link (prevHash mismatch)', async () => {
     const { server, accountId } = await serverWithEntries();
     const target = (await auditRowsOf(server, accountId))[2];
     if (!target) throw new Error('no entry');
@@ -133,7 +137,8 @@ describe('tamper evidence', () => {
     expect((await verifyViaGraphql(server)).firstBrokenLink).toMatchObject({ seq: 4, entryId: encodeGlobalID('AuditEntry', next?.id ?? ''), reason: 'PREV_HASH_MISMATCH' });
   });
 
-  it('a removed entry is a gap in the sequence', async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite('a removed entry is a gap in the sequence', async () => {
     const { server, accountId } = await serverWithEntries();
     const rows = await auditRowsOf(server, accountId);
     tamper(server, 'DELETE FROM audit_entries WHERE id = ?', rows[1]?.id);
@@ -144,13 +149,15 @@ describe('tamper evidence', () => {
     expect((await verifyViaGraphql(other)).firstBrokenLink).toMatchObject({ seq: 2, reason: 'SEQ_GAP' });
   });
 
-  it('a row whose changes are no longer JSON is reported, not a crash', async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite('a row whose changes are no longer JSON is reported, not a crash', async () => {
     const { server, accountId } = await serverWithEntries(4);
     tamper(server, "UPDATE audit_entries SET changes = '{not json' WHERE account_id = ? AND seq = 4", accountId);
     expect((await verifyViaGraphql(server)).firstBrokenLink).toMatchObject({ seq: 4, reason: 'HASH_MISMATCH' });
   });
 
-  it("the query checks only the caller's account; the CLI checks every account", async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite("the query checks only the caller's account; the CLI checks every account", async () => {
     const { server, accountId } = await serverWithEntries(3);
     const other = await addAccount(server);
     tamper(server, "UPDATE audit_entries SET title = 'x' WHERE account_id = ? AND seq = 1", other.accountId);

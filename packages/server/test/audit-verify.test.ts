@@ -11,6 +11,7 @@ import { auditEntryHash, GENESIS_HASH, recordAudit, verifyAuditChain, verifyAudi
 import { sqliteOf } from '../src/app.ts';
 import { addAccount, setupServer, type TestServer } from './helpers.ts';
 import { auditRowsOf, firstAccountId } from './audit-helpers.ts';
+import { itSqlite } from './backend.ts';
 
 // Every batch the verification reads, counted whether or not the query was prepared earlier:
 // how far a verification has got, seen from outside.
@@ -129,7 +130,8 @@ describe('incremental verification from a checkpoint', () => {
     expect(await verify(server, true)).toMatchObject({ ok: true, entries: 8, checked: 8, trustedUpTo: 0, headSeq: 8 });
   });
 
-  it('a break after the checkpoint is found; the checkpoint advances only to the entry before it', async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite('a break after the checkpoint is found; the checkpoint advances only to the entry before it', async () => {
     const { server, accountId } = await serverWithEntries(4);
     await verify(server);
     await append(server, accountId, 6);
@@ -145,7 +147,8 @@ describe('incremental verification from a checkpoint', () => {
 });
 
 describe('tampering below the checkpoint', () => {
-  it('an entry edited below the checkpoint: incremental trusts the checkpoint, full finds it, then incremental reports it too', async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite('an entry edited below the checkpoint: incremental trusts the checkpoint, full finds it, then incremental reports it too', async () => {
     const { server, accountId } = await serverWithEntries(8);
     await verify(server);
     const target = (await auditRowsOf(server, accountId))[2]; // seq 3
@@ -162,7 +165,8 @@ describe('tampering below the checkpoint', () => {
     expect((await verify(server)).firstBrokenLink).toMatchObject({ seq: 3, reason: 'HASH_MISMATCH' });
   });
 
-  it('a prefix rewritten consistently (re-hashed, re-chained) no longer reaches the checkpoint: full reports CHECKPOINT_MISMATCH', async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite('a prefix rewritten consistently (re-hashed, re-chained) no longer reaches the checkpoint: full reports CHECKPOINT_MISMATCH', async () => {
     const { server, accountId } = await serverWithEntries(8);
     await verify(server);
     await append(server, accountId, 2);
@@ -175,7 +179,8 @@ describe('tampering below the checkpoint', () => {
     expect((await verify(server)).firstBrokenLink).toMatchObject({ seq: 8, reason: 'CHECKPOINT_MISMATCH' });
   });
 
-  it('the read-only script verifies in full and finds a rewrite below the checkpoint', async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite('the read-only script verifies in full and finds a rewrite below the checkpoint', async () => {
     const { server, accountId } = await serverWithEntries(6);
     await verify(server);
     await forgePrefix(server, accountId, 6);
@@ -185,7 +190,8 @@ describe('tampering below the checkpoint', () => {
     expect(script.stderr).toContain('checkpoint-mismatch');
   });
 
-  it('entries removed from the end, the checkpoint entry included, are reported by both modes', async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite('entries removed from the end, the checkpoint entry included, are reported by both modes', async () => {
     const { server, accountId } = await serverWithEntries(8);
     await verify(server);
     const recorded = await checkpointOf(server, accountId);
@@ -195,7 +201,8 @@ describe('tampering below the checkpoint', () => {
     expect((await verify(server, true)).firstBrokenLink).toMatchObject(expected);
   });
 
-  it('the checkpoint entry itself edited in place is a hash mismatch for incremental runs', async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite('the checkpoint entry itself edited in place is a hash mismatch for incremental runs', async () => {
     const { server, accountId } = await serverWithEntries(5);
     await verify(server);
     tamper(server, "UPDATE audit_entries SET title = 'x' WHERE account_id = ? AND seq = 5", accountId);
@@ -203,7 +210,8 @@ describe('tampering below the checkpoint', () => {
     expect((await checkpointOf(server, accountId))?.seq).toBe(5);
   });
 
-  it("checkpoints are per account: one account's verification neither reads nor moves another's", async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite("checkpoints are per account: one account's verification neither reads nor moves another's", async () => {
     const { server, accountId } = await serverWithEntries(5);
     await verify(server);
     const other = await addAccount(server);

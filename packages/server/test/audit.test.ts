@@ -6,11 +6,10 @@ import { findAccount } from '../src/store/accounts.ts';
 import { findMemberByEmail } from '../src/store/members.ts';
 import { recordAudit } from '../src/services/audit.ts';
 import { accounts } from '../src/db/tables.ts';
-import { tokens } from '../src/db/tables.ts';
+import { sessions, tokens } from '../src/db/tables.ts';
 import { eq } from 'drizzle-orm';
 import { addAccount, addMember, errorCode, MEMBER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, setupServer, type TestServer } from './helpers.ts';
 import { AUDIT_LOG, auditRows, auditRowsOf, firstAccountId, rawAuditText, sessionIdOf, type AuditPage } from './audit-helpers.ts';
-import { sqliteOf } from '../src/app.ts';
 
 /** What the one entry a mutation appends must say about who did it and with which credential. */
 interface ExpectedEntry {
@@ -129,7 +128,7 @@ const MUTATIONS: MutationCase[] = [
       const founder = await findMemberByEmail(server.app.db, email);
       if (!founder) throw new Error('no founder');
       // The founder's first session opens in the same transaction, and the entry names it.
-      const session = sqliteOf(server.app).prepare('SELECT id FROM sessions WHERE member_id = ?').get(founder.id) as { id: string } | undefined;
+      const [session] = await server.app.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.memberId, founder.id));
       if (!session) throw new Error('no session for the founder');
       return { accountId: founder.accountId, actorId: founder.id, credentialKind: 'session', sessionId: session.id, tokenId: null, action: 'createAccount', resource: 'acct' };
     },

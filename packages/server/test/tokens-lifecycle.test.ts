@@ -33,6 +33,7 @@ import {
   type TokenData,
 } from './tokens-fixtures.ts';
 import { sqliteOf } from '../src/app.ts';
+import { itSqlite } from './backend.ts';
 
 describe('creating a token', () => {
   it('returns a personal token and its secret once; the secret authenticates as the creator', async () => {
@@ -129,7 +130,8 @@ describe('creating a token', () => {
 });
 
 describe('secrets are private', () => {
-  it('the secret appears only in the create payload: never in token, tokens or the database file', async () => {
+  // SQLite only: checkpoints the WAL to inspect the file
+  itSqlite('the secret appears only in the create payload: never in token, tokens or the database file', async () => {
     const server = await setupServer();
     const { secret, token } = await createToken(server, server.owner, { name: 'private', role: 'READER' });
     const one = await server.gql(TOKEN, { id: token.id }, { auth: server.owner });
@@ -418,7 +420,8 @@ describe('last used', () => {
     expect(server.app.lastUsed.writes - writes).toBe(2);
   });
 
-  it('a pending date is written when the server shuts down', async () => {
+  // SQLite only: reopens the database file after the server closed it
+  itSqlite('a pending date is written when the server shuts down', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'latchkey-last-used-'));
     const dbPath = join(dir, 'db.sqlite');
     try {

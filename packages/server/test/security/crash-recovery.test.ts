@@ -9,6 +9,7 @@ import { silentLogger } from '../../src/logger.ts';
 import { bootstrapOwner } from '../../src/services/accounts.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
 import { httpGql, startServerProcess, type ServerProcess } from './server-process.ts';
+import { describeSqlite } from '../backend.ts';
 
 /**
  * Durability: SQLite in WAL mode with synchronous=FULL, so a change acknowledged to a client has
@@ -43,7 +44,8 @@ interface Acknowledged {
 
 const rawId = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1] ?? '';
 
-describe('crash recovery', () => {
+// SQLite only: kills the server and checks the SQLite file it left
+describeSqlite('crash recovery', () => {
   it('after SIGKILL mid-loop and a restart: integrity ok, every acknowledged token and deletion holds, with its audit entry', async () => {
     const env = {
       LATCHKEY_DB: join(dir, 'latchkey.db'),

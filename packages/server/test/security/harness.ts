@@ -4,6 +4,7 @@ import { Caches } from '../../src/services/caches.ts';
 import type { GqlResponse, TestServer } from '../helpers.ts';
 import { count, eq } from 'drizzle-orm';
 import { sqliteOf } from '../../src/app.ts';
+import * as tables from '../../src/db/tables.ts';
 import { auditEntries } from '../../src/db/tables.ts';
 import type { Db } from '../../src/db/client.ts';
 import * as schema from '../../src/db/schema/index.ts';
@@ -37,11 +38,24 @@ function hashRows(rows: unknown[]): string {
 }
 
 /** A checksum of every application table except the audit log (which refusals append to). */
-export function dataChecksum(server: TestServer): string {
+export async function dataChecksum(server: TestServer): Promise<string> {
+  if (server.app.database.dialect !== 'sqlite') return portableDataChecksum(server);
   const sqlite = sqliteOf(server.app);
   const parts = tableNames(server)
     .filter((name) => name !== 'audit_entries')
     .map((name) => `${name}:${hashRows(sqlite.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all())}`);
+  return createHash('sha256').update(parts.join('\n')).digest('hex');
+}
+
+/** The same on any backend, over the tables the store knows (rows in a canonical order, as there is no rowid). */
+async function portableDataChecksum(server: TestServer): Promise<string> {
+  const parts: string[] = [];
+  for (const [name, table] of Object.entries(tables)) {
+    if (typeof table !== 'object' || name === 'auditEntries') continue;
+    const rows = (await server.app.db.select().from(table as typeof tables.accounts)) as Array<Record<string, unknown>>;
+    const stable = rows.map((row) => JSON.stringify(Object.entries(row).filter(([column]) => column !== 'lastUsedAt'))).sort();
+    parts.push(`${name}:${createHash('sha256').update(stable.join('\n')).digest('hex')}`);
+  }
   return createHash('sha256').update(parts.join('\n')).digest('hex');
 }
 

@@ -17,6 +17,7 @@ import { createToken } from '../tokens-fixtures.ts';
 import { createLimiters } from '../../src/services/limits.ts';
 import { withRollback } from './harness.ts';
 import { rawIdOf } from './fixture.ts';
+import { describeSqlite } from '../backend.ts';
 
 /**
  * A stateful property (fast-check model-based commands): random sequences of invitations, base-role
@@ -798,7 +799,8 @@ beforeAll(async () => {
   });
 }, 60_000);
 
-describe('tokens against the policy model', () => {
+// SQLite only: rolls each run back on the SQLite writer
+describeSqlite('tokens against the policy model', () => {
   it(`every live token decides like the model after every step, and revoked secrets get 401 (${RUNS} sequences of ≤ ${MAX_COMMANDS} steps)`, async () => {
     const started = performance.now();
     verifications = 0;
