@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { setupServer, type TestServer } from './helpers.ts';
 import { sqliteOf } from '../src/app.ts';
 import { describeSqlite } from './backend.ts';

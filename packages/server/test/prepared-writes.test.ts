@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { setupServer, type TestServer } from './helpers.ts';
 import { CREATE, rawTokenId } from './tokens-fixtures.ts';
 import { sqliteOf } from '../src/app.ts';

@@ -9,7 +9,7 @@ import {
   type Grant,
   type Statement,
 } from '@latchkey/policy';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { setupServer, type GqlResponse } from '../helpers.ts';
 import { createToken } from '../tokens-fixtures.ts';
 import { auditCount, dataChecksum, withRollback } from './harness.ts';

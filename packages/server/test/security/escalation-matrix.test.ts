@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { baseRoleGrant, baseRoleRank, contains, type AccessRequest, type BaseRole } from '@latchkey/policy';
 import { schema } from '../../src/schema/index.ts';
 import { OWNER_EMAIL, OWNER_PASSWORD, setupServer, type GqlResponse } from '../helpers.ts';

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { newId } from '../../src/ids.ts';
 import { setupServer } from '../helpers.ts';

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { setupServer, type GqlResponse, type TestServer } from '../helpers.ts';
 import { createToken } from '../tokens-fixtures.ts';
 import { sqliteOf } from '../../src/app.ts';
