@@ -105,7 +105,7 @@ export async function benchScale(count = Number(process.env.BENCH_TOKENS ?? 1_00
     })) as { login: { secret: string } };
     const session = login.login.secret;
     const page = 'query($after: String) { tokens(first: 50, showAll: true, after: $after) { edges { node { id name obscuredSecret } } pageInfo { hasNextPage endCursor } } }';
-    const deepCursor = Buffer.from(idFor(Math.floor(count * 0.9))).toString('base64url');
+    const deepCursor = Buffer.from(`tokens:${idFor(Math.floor(count * 0.9))}`).toString('base64url'); // a cursor names its list (schema/common.ts)
     await post(page, {}, session);
     const first = await timeEach(50, () => post(page, {}, session));
     const deep = await timeEach(50, () => post(page, { after: deepCursor }, session));
