@@ -27,6 +27,18 @@ export default tseslint.config(
     },
   },
   {
+    // The tests and benchmarks too: an un-awaited store call or fixture there is a check that
+    // silently never runs. checkThenables: Drizzle's query builders are thenables, not Promises,
+    // and a builder never awaited never runs.
+    files: ['packages/server/test/**/*.ts', 'packages/cli/test/**/*.ts', 'bench/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': ['error', { checkThenables: true }],
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
     files: ['schema.graphql'],
     languageOptions: { parser: graphqlPlugin.parser, parserOptions: { graphQLConfig: { schema: 'schema.graphql' } } },
     plugins: { '@graphql-eslint': graphqlPlugin },

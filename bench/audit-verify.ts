@@ -38,18 +38,18 @@ const CLIENTS = 4;
 const PAUSE_MS = 10;
 
 /** Appends `count` entries to the account's chain, hashed as recordAudit hashes them, in large transactions. */
-function seedChain(dbPath: string, count: number): { accountId: string; seconds: number } {
-  const app = createApp({ ...loadConfig({}), dbPath, scryptLogN: 4, lastUsedFlushMs: 0, ownerPassword: 'benchmark-owner' }, silentLogger);
+async function seedChain(dbPath: string, count: number): Promise<{ accountId: string; seconds: number }> {
+  const app = await createApp({ ...loadConfig({}), dbPath, scryptLogN: 4, lastUsedFlushMs: 0, ownerPassword: 'benchmark-owner' }, silentLogger);
   try {
     const started = performance.now();
-    const owner = findMemberByEmail(app.db, app.config.ownerEmail);
+    const owner = await findMemberByEmail(app.db, app.config.ownerEmail);
     if (!owner) throw new Error('no owner');
     const sqlite = sqliteOf(app);
     const insert = sqlite.prepare(
       `INSERT INTO audit_entries (id, account_id, seq, date, actor_id, credential_kind, token_id, session_id, action, resource, title,
          outcome, changes, request_id, ip, user_agent, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const head = lastAuditEntry(app.db, owner.accountId);
+    const head = await lastAuditEntry(app.db, owner.accountId);
     let seq = head?.seq ?? 0;
     let prevHash = head?.hash ?? GENESIS_HASH;
     const idPrefix = Date.now().toString(36).padStart(9, '0');
@@ -86,7 +86,7 @@ function seedChain(dbPath: string, count: number): { accountId: string; seconds:
     sqlite.pragma('wal_checkpoint(TRUNCATE)');
     return { accountId: owner.accountId, seconds: (performance.now() - started) / 1000 };
   } finally {
-    app.close();
+    await app.close();
   }
 }
 
@@ -125,7 +125,7 @@ export async function benchAuditVerify(entries = Number(process.env.BENCH_AUDIT_
     // The server process creates the database and its owner; the seeding happens with it stopped.
     let server = await startServerProcess({ BENCH_DB: dbPath });
     await server.stop();
-    const seeded = seedChain(dbPath, entries);
+    const seeded = await seedChain(dbPath, entries);
     server = await startServerProcess({ BENCH_DB: dbPath });
     try {
       const session = await loginAs(server.url, server.ownerEmail, server.ownerPassword);

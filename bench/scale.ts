@@ -52,10 +52,10 @@ function secretFor(i: number, salt: string): string {
 export async function benchScale(count = Number(process.env.BENCH_TOKENS ?? 1_000_000)): Promise<ScaleResult> {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-scale-'));
   const dbPath = join(dir, 'scale.db');
-  const app = createApp({ ...loadConfig({}), dbPath, scryptLogN: 4, lastUsedFlushMs: 0, ownerPassword: 'benchmark-owner' }, silentLogger);
+  const app = await createApp({ ...loadConfig({}), dbPath, scryptLogN: 4, lastUsedFlushMs: 0, ownerPassword: 'benchmark-owner' }, silentLogger);
   try {
     await bootstrapOwner(app);
-    const owner = findMemberByEmail(app.db, app.config.ownerEmail);
+    const owner = await findMemberByEmail(app.db, app.config.ownerEmail);
     if (!owner) throw new Error('no owner');
     const salt = 'S'.repeat(24);
 
@@ -105,7 +105,7 @@ export async function benchScale(count = Number(process.env.BENCH_TOKENS ?? 1_00
     })) as { login: { secret: string } };
     const session = login.login.secret;
     const page = 'query($after: String) { tokens(first: 50, showAll: true, after: $after) { edges { node { id name obscuredSecret } } pageInfo { hasNextPage endCursor } } }';
-    const deepCursor = Buffer.from(idFor(Math.floor(count * 0.9))).toString('base64url');
+    const deepCursor = Buffer.from(`tokens:${idFor(Math.floor(count * 0.9))}`).toString('base64url'); // a cursor names its list (schema/common.ts)
     await post(page, {}, session);
     const first = await timeEach(50, () => post(page, {}, session));
     const deep = await timeEach(50, () => post(page, { after: deepCursor }, session));
@@ -130,7 +130,7 @@ export async function benchScale(count = Number(process.env.BENCH_TOKENS ?? 1_00
       databaseBytes: size,
     };
   } finally {
-    app.close();
+    await app.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -16,13 +16,13 @@ import { reportCpuOverIpc } from './cpu-report.ts';
 const dbPath = process.env.BENCH_DB;
 if (!dbPath) throw new Error('BENCH_DB is required');
 const config = { ...loadConfig(), dbPath, scryptLogN: 4, lastUsedFlushMs: 1000, ownerPassword: 'benchmark-owner' };
-const app = createApp(config, silentLogger);
+const app = await createApp(config, silentLogger);
 await bootstrapOwner(app);
 let withoutAuthAs: Caller | undefined;
 if (process.env.BENCH_WITHOUT_AUTH === '1') {
-  const owner = findMemberByEmail(app.db, config.ownerEmail);
+  const owner = await findMemberByEmail(app.db, config.ownerEmail);
   if (!owner) throw new Error('no owner');
-  withoutAuthAs = new Caller(app.db, app.caches, owner, { kind: 'session', sessionId: 'benchmark' });
+  withoutAuthAs = await Caller.load(app.db, app.caches, owner, { kind: 'session', sessionId: 'benchmark' });
 }
 const running = await startServer(app, 0, '127.0.0.1', { withoutAuthAs });
 reportCpuOverIpc();
@@ -38,8 +38,7 @@ process.on('message', (message: unknown) => {
     loopDelay.disable();
     process.send?.({ loopDelay: { p50Ms: loopDelay.percentile(50) / 1e6, p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6 } });
   } else if (message === 'stats') {
-    app.lastUsed.flush();
-    process.send?.({ lastUsedWrites: app.lastUsed.writes });
+    void app.lastUsed.flush().then(() => process.send?.({ lastUsedWrites: app.lastUsed.writes }));
   } else if (message === 'stop') {
     void running.close().then(() => process.exit(0));
   }

@@ -20,7 +20,7 @@ export class TestServer {
   ) {}
 
   async start(): Promise<void> {
-    const app = createApp(
+    const app = await createApp(
       { ...loadConfig({}), dbPath: join(this.dir, 'latchkey.db'), ownerEmail: OWNER_EMAIL, ownerPassword: OWNER_PASSWORD, scryptLogN: 4, lastUsedFlushMs: 0 },
       { info() {}, warn() {}, error() {} },
     );
@@ -87,21 +87,13 @@ export const MEMBER_PASSWORD = 'member password 123';
  */
 export async function addMember(server: TestServer, role: 'reader' | 'writer' | 'admin' | 'no_access'): Promise<{ id: string; email: string; session: string }> {
   const { app } = server;
-  const accountId = app.db.select().from(accounts).limit(1).get()?.id;
+  const accountId = (await app.db.select().from(accounts).limit(1))[0]?.id;
   if (!accountId) throw new Error('no account');
   const email = `${role}-${newId()}@cli.test`;
   const now = new Date();
-  const member = insertMember(app.db, {
-    id: newId(),
-    accountId,
-    email,
-    name: role,
-    role,
-    status: 'active',
-    roleAttributes: {},
-    passwordHash: await hashPassword(MEMBER_PASSWORD, app.config.scryptLogN),
-    createdAt: now,
-    updatedAt: now,
-  });
+  const passwordHash = await hashPassword(MEMBER_PASSWORD, app.config.scryptLogN);
+  const member = await app.transaction((tx) =>
+    insertMember(tx, { id: newId(), accountId, email, name: role, role, status: 'active', roleAttributes: {}, passwordHash, createdAt: now, updatedAt: now }),
+  );
   return { id: member.id, email, session: await login(server.url, email, MEMBER_PASSWORD) };
 }

@@ -29,7 +29,7 @@ describe('checkAccess explains decisions for your own credential', () => {
 
   it('names the denying statement and its index inside a custom role', async () => {
     const server = await setupServer();
-    addCustomRole(server, {
+    await addCustomRole(server, {
       key: 'no-prod',
       policy: [
         { effect: 'allow', actions: ['updateOn'], resources: ['proj/*:env/*:flag/*'] },
@@ -56,7 +56,7 @@ describe('checkAccess explains decisions for your own credential', () => {
     const server = await setupServer();
     await createProject(server, server.owner, 'ios', ['mobile']);
     await createProject(server, server.owner, 'site', ['web']);
-    addCustomRole(server, { key: 'mobile', policy: [{ effect: 'allow', actions: ['viewProject'], resources: ['proj/*;mobile'] }] });
+    await addCustomRole(server, { key: 'mobile', policy: [{ effect: 'allow', actions: ['viewProject'], resources: ['proj/*;mobile'] }] });
     const m = await addMember(server, { role: 'no_access', customRoleKeys: ['mobile'] });
     expect((await check(server, m.session, 'viewProject', 'proj/ios')).allowed).toBe(true);
     expect((await check(server, m.session, 'viewProject', 'proj/site')).allowed).toBe(false);

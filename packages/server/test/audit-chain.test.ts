@@ -6,8 +6,10 @@ import { promisify } from 'node:util';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { describe, expect, it } from 'vitest';
 import { auditEntryHash, recordAudit, verifyAuditChain } from '../src/services/audit.ts';
+import { sqliteOf } from '../src/app.ts';
 import { addAccount, setupServer, type TestServer } from './helpers.ts';
 import { auditRowsOf, firstAccountId } from './audit-helpers.ts';
+import { itSqlite } from './backend.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '../../..');
@@ -47,28 +49,29 @@ async function verifyViaCli(server: TestServer, ...args: string[]): Promise<{ co
 /** A server whose first account has a few more entries (seq 1..n). */
 async function serverWithEntries(n = 6): Promise<{ server: TestServer; accountId: string }> {
   const server = await setupServer();
-  const accountId = firstAccountId(server);
+  const accountId = await firstAccountId(server);
   const source = { caller: null, requestId: 'test', clientIp: 'test', userAgent: 'test' };
-  while (auditRowsOf(server, accountId).length < n) {
-    server.app.db.transaction((tx) => recordAudit(tx, source, { accountId, action: 'updateName', resource: 'proj/x', title: 'x', changes: { name: { before: 'a', after: 'b' } } }));
+  while ((await auditRowsOf(server, accountId)).length < n) {
+    await server.app.transaction((tx) => recordAudit(tx, source, { accountId, action: 'updateName', resource: 'proj/x', title: 'x', changes: { name: { before: 'a', after: 'b' } } }));
   }
   return { server, accountId };
 }
 
 /** Raw SQL as an attacker with database access would write it: the append-only triggers dropped first. */
 function tamper(server: TestServer, statement: string, ...params: unknown[]) {
-  const { sqlite } = server.app.database;
+  const sqlite = sqliteOf(server.app);
   sqlite.exec('DROP TRIGGER IF EXISTS audit_entries_no_update; DROP TRIGGER IF EXISTS audit_entries_no_delete;');
   sqlite.prepare(statement).run(...params);
 }
 
 describe('append-only', () => {
-  it('the database refuses UPDATE and DELETE of audit entries', async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite('the database refuses UPDATE and DELETE of audit entries', async () => {
     const { server, accountId } = await serverWithEntries(2);
-    const { sqlite } = server.app.database;
+    const sqlite = sqliteOf(server.app);
     expect(() => sqlite.prepare("UPDATE audit_entries SET title = 'x' WHERE account_id = ?").run(accountId)).toThrow(/append-only/);
     expect(() => sqlite.prepare('DELETE FROM audit_entries WHERE account_id = ?').run(accountId)).toThrow(/append-only/);
-    expect(auditRowsOf(server, accountId)).toHaveLength(2);
+    expect(await auditRowsOf(server, accountId)).toHaveLength(2);
   });
 
   it('no code path in the server updates or deletes audit entries', () => {
@@ -95,7 +98,7 @@ describe('tamper evidence', () => {
   it('an intact log verifies, by query and by the CLI (with its progress and head hashes)', async () => {
     const { server, accountId } = await serverWithEntries(5);
     await addAccount(server);
-    const rows = auditRowsOf(server, accountId);
+    const rows = await auditRowsOf(server, accountId);
     const result = await verifyViaGraphql(server);
     expect(result).toEqual({ ok: true, entries: 5, headSeq: 5, headHash: rows.at(-1)?.hash, firstBrokenLink: null });
 
@@ -106,9 +109,10 @@ describe('tamper evidence', () => {
     expect(cli.stderr).toMatch(/checked \d+\/\d+ entries \(100%\)/);
   });
 
-  it('an edited entry is the first broken link (hash mismatch), by query and by the CLI', async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite('an edited entry is the first broken link (hash mismatch), by query and by the CLI', async () => {
     const { server, accountId } = await serverWithEntries();
-    const target = auditRowsOf(server, accountId)[2];
+    const target = (await auditRowsOf(server, accountId))[2];
     if (!target) throw new Error('no entry');
     tamper(server, "UPDATE audit_entries SET title = 'nothing happened' WHERE id = ?", target.id);
 
@@ -121,43 +125,47 @@ describe('tamper evidence', () => {
     expect(cli.stderr).toContain(`account ${accountId} at entry 3 (id ${target.id}): hash-mismatch`);
   });
 
-  it('an entry rewritten with a recomputed hash breaks the next link (prevHash mismatch)', async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite('an entry rewritten with a recomputed hash breaks the next link (prevHash mismatch)', async () => {
     const { server, accountId } = await serverWithEntries();
-    const target = auditRowsOf(server, accountId)[2];
+    const target = (await auditRowsOf(server, accountId))[2];
     if (!target) throw new Error('no entry');
     const forged = { ...target, actorId: null, title: 'nothing happened' };
     const { hash: _old, ...content } = forged;
     tamper(server, 'UPDATE audit_entries SET actor_id = NULL, title = ?, hash = ? WHERE id = ?', forged.title, auditEntryHash(content), target.id);
-    const next = auditRowsOf(server, accountId)[3];
+    const next = (await auditRowsOf(server, accountId))[3];
     expect((await verifyViaGraphql(server)).firstBrokenLink).toMatchObject({ seq: 4, entryId: encodeGlobalID('AuditEntry', next?.id ?? ''), reason: 'PREV_HASH_MISMATCH' });
   });
 
-  it('a removed entry is a gap in the sequence', async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite('a removed entry is a gap in the sequence', async () => {
     const { server, accountId } = await serverWithEntries();
-    const rows = auditRowsOf(server, accountId);
+    const rows = await auditRowsOf(server, accountId);
     tamper(server, 'DELETE FROM audit_entries WHERE id = ?', rows[1]?.id);
     expect((await verifyViaGraphql(server)).firstBrokenLink).toMatchObject({ seq: 3, reason: 'SEQ_GAP' });
     // Removing the first entry is caught too.
     const { server: other, accountId: otherAccount } = await serverWithEntries(3);
-    tamper(other, 'DELETE FROM audit_entries WHERE id = ?', auditRowsOf(other, otherAccount)[0]?.id);
+    tamper(other, 'DELETE FROM audit_entries WHERE id = ?', (await auditRowsOf(other, otherAccount))[0]?.id);
     expect((await verifyViaGraphql(other)).firstBrokenLink).toMatchObject({ seq: 2, reason: 'SEQ_GAP' });
   });
 
-  it('a row whose changes are no longer JSON is reported, not a crash', async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite('a row whose changes are no longer JSON is reported, not a crash', async () => {
     const { server, accountId } = await serverWithEntries(4);
     tamper(server, "UPDATE audit_entries SET changes = '{not json' WHERE account_id = ? AND seq = 4", accountId);
     expect((await verifyViaGraphql(server)).firstBrokenLink).toMatchObject({ seq: 4, reason: 'HASH_MISMATCH' });
   });
 
-  it("the query checks only the caller's account; the CLI checks every account", async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite("the query checks only the caller's account; the CLI checks every account", async () => {
     const { server, accountId } = await serverWithEntries(3);
     const other = await addAccount(server);
     tamper(server, "UPDATE audit_entries SET title = 'x' WHERE account_id = ? AND seq = 1", other.accountId);
     expect((await verifyViaGraphql(server)).ok).toBe(true);
     expect((await verifyViaGraphql(server, other.owner.session)).firstBrokenLink).toMatchObject({ seq: 1, reason: 'HASH_MISMATCH' });
-    const broken = verifyAuditChain(server.app.db);
+    const broken = await verifyAuditChain(server.app);
     expect(broken).toMatchObject({ ok: false, accountId: other.accountId, seq: 1 });
-    expect(verifyAuditChain(server.app.db, accountId)).toMatchObject({ ok: true, entries: 3 });
+    expect(await verifyAuditChain(server.app, accountId)).toMatchObject({ ok: true, entries: 3 });
     const cli = await verifyViaCli(server);
     expect(cli.code).toBe(1);
     expect(cli.stderr).toContain(`account ${other.accountId} at entry 1`);
@@ -167,7 +175,7 @@ describe('tamper evidence', () => {
   it('verification walks long chains in batches and reports progress', async () => {
     const { server, accountId } = await serverWithEntries(25);
     const progress: Array<[number, number]> = [];
-    const result = verifyAuditChain(server.app.db, accountId, { batchSize: 10, onProgress: (checked, total) => progress.push([checked, total]) });
+    const result = await verifyAuditChain(server.app, accountId, { batchSize: 10, onProgress: (checked, total) => progress.push([checked, total]) });
     expect(result).toMatchObject({ ok: true, entries: 25 });
     expect(progress).toEqual([[10, 25], [20, 25], [25, 25]]);
   });

@@ -5,7 +5,6 @@ import { accounts } from '../src/db/tables.ts';
 import { digestSecret } from '../src/auth/secrets.ts';
 import { findSessionBySecretHash } from '../src/store/sessions.ts';
 import type { TestServer } from './helpers.ts';
-import { sqliteOf } from 'src/app.ts';
 
 /** Test helpers for the audit log: raw rows, the session behind a secret, the first account. */
 
@@ -44,30 +43,29 @@ export const AUDIT_LOG = `query($first: Int, $after: String, $filter: AuditLogFi
 }`;
 
 /** Every audit row of the server (all accounts), oldest first within each account. */
-export function auditRows(server: TestServer): AuditEntryRow[] {
-  return server.app.db.select().from(auditEntries).orderBy(auditEntries.accountId, auditEntries.seq).all();
+export async function auditRows(server: TestServer): Promise<AuditEntryRow[]> {
+  return server.app.db.select().from(auditEntries).orderBy(auditEntries.accountId, auditEntries.seq);
 }
 
-export function auditRowsOf(server: TestServer, accountId: string): AuditEntryRow[] {
-  return server.app.db.select().from(auditEntries).where(eq(auditEntries.accountId, accountId)).orderBy(auditEntries.seq).all();
+export async function auditRowsOf(server: TestServer, accountId: string): Promise<AuditEntryRow[]> {
+  return server.app.db.select().from(auditEntries).where(eq(auditEntries.accountId, accountId)).orderBy(auditEntries.seq);
 }
 
 /** The raw id of the session a secret authenticates. */
-export function sessionIdOf(server: TestServer, secret: string): string {
-  const found = findSessionBySecretHash(server.app.db, digestSecret(secret));
+export async function sessionIdOf(server: TestServer, secret: string): Promise<string> {
+  const found = await findSessionBySecretHash(server.app.db, digestSecret(secret));
   if (!found) throw new Error('no session for that secret');
   return found.session.id;
 }
 
 /** The first account (the one setupServer bootstraps). */
-export function firstAccountId(server: TestServer): string {
-  const account = server.app.db.select().from(accounts).orderBy(accounts.createdAt).limit(1).get();
+export async function firstAccountId(server: TestServer): Promise<string> {
+  const [account] = await server.app.db.select().from(accounts).orderBy(accounts.createdAt).limit(1);
   if (!account) throw new Error('no account');
   return account.id;
 }
 
-/** Every audit row as the raw SQLite values of every column (for scanning for secrets). */
-export function rawAuditText(server: TestServer): string {
-  const rows = sqliteOf(server.app).prepare('SELECT * FROM audit_entries').all();
-  return JSON.stringify(rows);
+/** Every audit row, every column, as text (for scanning for secrets). */
+export async function rawAuditText(server: TestServer): Promise<string> {
+  return JSON.stringify(await server.app.db.select().from(auditEntries));
 }

@@ -13,12 +13,12 @@ import { AUDIT_LOG, auditRowsOf, firstAccountId, type AuditPage } from './audit-
 const source = { caller: null, requestId: 'test', clientIp: 'test', userAgent: 'test' };
 
 /** Appends an entry straight through the service (fast, and lets a test choose action/resource/title). */
-function append(server: TestServer, record: AuditRecord & { accountId: string }, from: AuditSource = source): AuditEntryRow {
-  return server.app.db.transaction((tx) => recordAudit(tx, from, record));
+async function append(server: TestServer, record: AuditRecord & { accountId: string }, from: AuditSource = source): Promise<AuditEntryRow> {
+  return server.app.transaction((tx) => recordAudit(tx, from, record));
 }
 
 /** A request made with a personal token of the member (the row need not exist: the entry only names it). */
-function withPersonalToken(server: TestServer, member: MemberRow, tokenId: string): AuditSource {
+async function withPersonalToken(server: TestServer, member: MemberRow, tokenId: string): Promise<AuditSource> {
   const now = new Date();
   const token: TokenRow = {
     id: tokenId,
@@ -38,7 +38,7 @@ function withPersonalToken(server: TestServer, member: MemberRow, tokenId: strin
     updatedAt: now,
     deletedAt: null,
   };
-  return { ...source, caller: new Caller(server.app.db, server.app.caches, member, { kind: 'personal', token }) };
+  return { ...source, caller: await Caller.load(server.app.db, server.app.caches, member, { kind: 'personal', token }) };
 }
 
 async function page(server: TestServer, auth: string, variables: Record<string, unknown>): Promise<AuditPage> {
@@ -67,9 +67,9 @@ const newestFirst = (rows: AuditEntryRow[]) => [...rows].sort((a, b) => b.seq - 
 describe('auditLog pagination', () => {
   it('lists newest first, and entries appended while paging never shift the following pages', async () => {
     const server = await setupServer();
-    const accountId = firstAccountId(server);
-    for (let i = 0; i < 23; i++) append(server, { accountId, action: 'updateName', resource: `proj/p${i}`, title: `entry ${i}` });
-    const snapshot = newestFirst(auditRowsOf(server, accountId));
+    const accountId = await firstAccountId(server);
+    for (let i = 0; i < 23; i++) await append(server, { accountId, action: 'updateName', resource: `proj/p${i}`, title: `entry ${i}` });
+    const snapshot = newestFirst(await auditRowsOf(server, accountId));
 
     const seen: string[] = [];
     let after: string | null = null;
@@ -77,14 +77,14 @@ describe('auditLog pagination', () => {
       const p: AuditPage = await page(server, server.owner, { first: 5, after });
       seen.push(...p.edges.map((e) => e.node.id));
       // Meanwhile, more happens: new entries (including several in the same millisecond).
-      for (let i = 0; i < 3; i++) append(server, { accountId, action: 'updateName', resource: 'proj/new', title: `new ${n}.${i}` });
+      for (let i = 0; i < 3; i++) await append(server, { accountId, action: 'updateName', resource: 'proj/new', title: `new ${n}.${i}` });
       if (!p.pageInfo.hasNextPage) break;
       after = p.pageInfo.endCursor;
     }
     expect(seen).toEqual(snapshot);
 
     const fresh = await page(server, server.owner, { first: 1 });
-    const newest = auditRowsOf(server, accountId).at(-1);
+    const newest = (await auditRowsOf(server, accountId)).at(-1);
     expect(fresh.edges[0]?.node.id).toBe(newest ? gid(newest) : undefined);
   });
 
@@ -103,9 +103,9 @@ describe('auditLog filters', () => {
 
   beforeAll(async () => {
     server = await setupServer();
-    accountId = firstAccountId(server);
+    accountId = await firstAccountId(server);
     writer = await addMember(server, { role: 'writer', email: 'writer@example.test' });
-    const writerRow = findMemberById(server.app.db, accountId, writer.id);
+    const writerRow = await findMemberById(server.app.db, accountId, writer.id);
     const records: AuditRecord[] = [
       { action: 'updateName', resource: 'proj/web', title: 'Renamed project web' },
       { action: 'updateOn', resource: 'proj/web:env/production:flag/dark-mode', title: "Turned on 'dark-mode' in production" },
@@ -115,11 +115,11 @@ describe('auditLog filters', () => {
       { action: 'updateAccessTokenName', resource: `member/${writer.id}:token/t1`, title: "Renamed token 'ci-deploy'", actor: writerRow },
       { action: 'createAccessToken', resource: 'service-token/s1', title: 'Created service token', outcome: 'refused', actor: writerRow },
     ];
-    for (const record of records) append(server, { accountId, ...record });
+    for (const record of records) await append(server, { accountId, ...record });
     if (!writerRow) throw new Error('no writer');
-    append(server, { accountId, action: 'updateOn', resource: 'proj/web:env/test:flag/beta', title: 'Turned on beta with a token' }, withPersonalToken(server, writerRow, 'tok1'));
-    append(server, { accountId, action: 'updateOn', resource: 'proj/web:env/test:flag/beta', title: 'Turned off beta with a token' }, withPersonalToken(server, writerRow, 'tok2'));
-    rows = auditRowsOf(server, accountId);
+    await append(server, { accountId, action: 'updateOn', resource: 'proj/web:env/test:flag/beta', title: 'Turned on beta with a token' }, await withPersonalToken(server, writerRow, 'tok1'));
+    await append(server, { accountId, action: 'updateOn', resource: 'proj/web:env/test:flag/beta', title: 'Turned off beta with a token' }, await withPersonalToken(server, writerRow, 'tok2'));
+    rows = await auditRowsOf(server, accountId);
   });
 
   const expectFilter = async (filter: Record<string, unknown>, predicate: (row: AuditEntryRow) => boolean) => {
@@ -186,7 +186,7 @@ describe('auditLog filters', () => {
   });
 
   it('entries expose changes as typed before/after JSON', async () => {
-    const entry = append(server, {
+    const entry = await append(server, {
       accountId,
       action: 'updateName',
       resource: 'role/ops',
@@ -219,7 +219,7 @@ describe('auditLog filters', () => {
     const mine = await lk.memberAuditLog({ id: writer.globalId, first: 10 });
     expect(mine?.edges.every((e) => e.node.actor?.id === writer.globalId)).toBe(true);
     const verification = await lk.verifyAuditLog();
-    expect(verification).toMatchObject({ ok: true, entries: auditRowsOf(server, accountId).length, firstBrokenLink: null });
+    expect(verification).toMatchObject({ ok: true, entries: (await auditRowsOf(server, accountId)).length, firstBrokenLink: null });
     const none = await addMember(server, { role: 'no_access' });
     await expect(lk.withToken(none.session).auditLog()).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });

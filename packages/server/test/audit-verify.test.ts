@@ -8,8 +8,10 @@ import { describe, expect, it, vi } from 'vitest';
 import { type AuditEntryRow } from '../src/db/schema/audit.ts';
 import { auditCheckpoints } from '../src/db/tables.ts';
 import { auditEntryHash, GENESIS_HASH, recordAudit, verifyAuditChain, verifyAuditLog } from '../src/services/audit.ts';
+import { sqliteOf } from '../src/app.ts';
 import { addAccount, setupServer, type TestServer } from './helpers.ts';
 import { auditRowsOf, firstAccountId } from './audit-helpers.ts';
+import { itSqlite } from './backend.ts';
 
 // Every batch the verification reads, counted whether or not the query was prepared earlier:
 // how far a verification has got, seen from outside.
@@ -52,10 +54,10 @@ async function verify(server: TestServer, full = false): Promise<Verification> {
 const source = { caller: null, requestId: 'test', clientIp: 'test', userAgent: 'test' };
 
 /** Appends entries to the account's chain through recordAudit, in one transaction. */
-function append(server: TestServer, accountId: string, count: number): void {
-  server.app.db.transaction((tx) => {
+async function append(server: TestServer, accountId: string, count: number): Promise<void> {
+  await server.app.transaction(async (tx) => {
     for (let i = 0; i < count; i++) {
-      recordAudit(tx, source, { accountId, action: 'updateName', resource: 'proj/x', title: `rename ${i}`, changes: { name: { before: 'a', after: `b${i}` } } });
+      await recordAudit(tx, source, { accountId, action: 'updateName', resource: 'proj/x', title: `rename ${i}`, changes: { name: { before: 'a', after: `b${i}` } } });
     }
   });
 }
@@ -63,26 +65,26 @@ function append(server: TestServer, accountId: string, count: number): void {
 /** A server whose first account has exactly n entries (seq 1..n). */
 async function serverWithEntries(n: number): Promise<{ server: TestServer; accountId: string }> {
   const server = await setupServer();
-  const accountId = firstAccountId(server);
-  append(server, accountId, n - auditRowsOf(server, accountId).length);
+  const accountId = await firstAccountId(server);
+  await append(server, accountId, n - (await auditRowsOf(server, accountId)).length);
   return { server, accountId };
 }
 
-function checkpointOf(server: TestServer, accountId: string) {
-  return server.app.db.select().from(auditCheckpoints).where(eq(auditCheckpoints.accountId, accountId)).get();
+async function checkpointOf(server: TestServer, accountId: string) {
+  return (await server.app.db.select().from(auditCheckpoints).where(eq(auditCheckpoints.accountId, accountId)))[0];
 }
 
 /** Raw SQL as an attacker with database access would write it: the append-only triggers dropped first. */
 function tamper(server: TestServer, statement: string, ...params: unknown[]) {
-  const { sqlite } = server.app.database;
+  const sqlite = sqliteOf(server.app);
   sqlite.exec('DROP TRIGGER IF EXISTS audit_entries_no_update; DROP TRIGGER IF EXISTS audit_entries_no_delete;');
   sqlite.prepare(statement).run(...params);
 }
 
 /** Rewrites entries 1..upTo with new titles, each re-hashed and re-chained: a consistent forgery of the prefix. */
-function forgePrefix(server: TestServer, accountId: string, upTo: number) {
+async function forgePrefix(server: TestServer, accountId: string, upTo: number) {
   let prevHash = GENESIS_HASH;
-  for (const row of auditRowsOf(server, accountId).slice(0, upTo)) {
+  for (const row of (await auditRowsOf(server, accountId)).slice(0, upTo)) {
     const { hash: _old, ...content }: AuditEntryRow = { ...row, title: `forged ${row.seq}`, prevHash };
     prevHash = auditEntryHash(content);
     tamper(server, 'UPDATE audit_entries SET title = ?, prev_hash = ?, hash = ? WHERE id = ?', content.title, content.prevHash, prevHash, row.id);
@@ -106,18 +108,18 @@ async function verifyScript(server: TestServer): Promise<{ code: number; stderr:
 describe('incremental verification from a checkpoint', () => {
   it('the first verification checks every entry and stores the head as the checkpoint', async () => {
     const { server, accountId } = await serverWithEntries(8);
-    const head = auditRowsOf(server, accountId).at(-1);
+    const head = (await auditRowsOf(server, accountId)).at(-1);
     expect(await verify(server)).toEqual({ ok: true, entries: 8, checked: 8, trustedUpTo: 0, headSeq: 8, headHash: head?.hash, firstBrokenLink: null });
-    expect(checkpointOf(server, accountId)).toMatchObject({ seq: 8, entryId: head?.id, hash: head?.hash });
+    expect(await checkpointOf(server, accountId)).toMatchObject({ seq: 8, entryId: head?.id, hash: head?.hash });
   });
 
   it('the next one checks only the entries after the checkpoint, then advances it', async () => {
     const { server, accountId } = await serverWithEntries(8);
     await verify(server);
-    append(server, accountId, 5);
-    const head = auditRowsOf(server, accountId).at(-1);
+    await append(server, accountId, 5);
+    const head = (await auditRowsOf(server, accountId)).at(-1);
     expect(await verify(server)).toEqual({ ok: true, entries: 13, checked: 5, trustedUpTo: 8, headSeq: 13, headHash: head?.hash, firstBrokenLink: null });
-    expect(checkpointOf(server, accountId)).toMatchObject({ seq: 13, hash: head?.hash });
+    expect(await checkpointOf(server, accountId)).toMatchObject({ seq: 13, hash: head?.hash });
     // Nothing new: nothing read again.
     expect(await verify(server)).toMatchObject({ ok: true, entries: 13, checked: 0, trustedUpTo: 13 });
   });
@@ -128,26 +130,28 @@ describe('incremental verification from a checkpoint', () => {
     expect(await verify(server, true)).toMatchObject({ ok: true, entries: 8, checked: 8, trustedUpTo: 0, headSeq: 8 });
   });
 
-  it('a break after the checkpoint is found; the checkpoint advances only to the entry before it', async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite('a break after the checkpoint is found; the checkpoint advances only to the entry before it', async () => {
     const { server, accountId } = await serverWithEntries(4);
     await verify(server);
-    append(server, accountId, 6);
-    const target = auditRowsOf(server, accountId)[6]; // seq 7
+    await append(server, accountId, 6);
+    const target = (await auditRowsOf(server, accountId))[6]; // seq 7
     tamper(server, "UPDATE audit_entries SET title = 'nothing happened' WHERE id = ?", target?.id);
     const result = await verify(server);
     expect(result).toMatchObject({ ok: false, entries: 0, checked: 2, firstBrokenLink: { seq: 7, entryId: encodeGlobalID('AuditEntry', target?.id ?? ''), reason: 'HASH_MISMATCH' } });
-    expect(checkpointOf(server, accountId)?.seq).toBe(6);
+    expect((await checkpointOf(server, accountId))?.seq).toBe(6);
     // The break stays reported: the checkpoint never passes it.
     expect((await verify(server)).firstBrokenLink).toMatchObject({ seq: 7, reason: 'HASH_MISMATCH' });
-    expect(checkpointOf(server, accountId)?.seq).toBe(6);
+    expect((await checkpointOf(server, accountId))?.seq).toBe(6);
   });
 });
 
 describe('tampering below the checkpoint', () => {
-  it('an entry edited below the checkpoint: incremental trusts the checkpoint, full finds it, then incremental reports it too', async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite('an entry edited below the checkpoint: incremental trusts the checkpoint, full finds it, then incremental reports it too', async () => {
     const { server, accountId } = await serverWithEntries(8);
     await verify(server);
-    const target = auditRowsOf(server, accountId)[2]; // seq 3
+    const target = (await auditRowsOf(server, accountId))[2]; // seq 3
     tamper(server, "UPDATE audit_entries SET title = 'nothing happened' WHERE id = ?", target?.id);
 
     // The documented limit of incremental mode: entries up to the checkpoint are not read again.
@@ -156,61 +160,66 @@ describe('tampering below the checkpoint', () => {
     const full = await verify(server, true);
     expect(full).toMatchObject({ ok: false, firstBrokenLink: { seq: 3, entryId: encodeGlobalID('AuditEntry', target?.id ?? ''), reason: 'HASH_MISMATCH' } });
     // The full run moved the checkpoint back to the last entry it proved…
-    expect(checkpointOf(server, accountId)?.seq).toBe(2);
+    expect((await checkpointOf(server, accountId))?.seq).toBe(2);
     // …so incremental runs find the break from now on.
     expect((await verify(server)).firstBrokenLink).toMatchObject({ seq: 3, reason: 'HASH_MISMATCH' });
   });
 
-  it('a prefix rewritten consistently (re-hashed, re-chained) no longer reaches the checkpoint: full reports CHECKPOINT_MISMATCH', async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite('a prefix rewritten consistently (re-hashed, re-chained) no longer reaches the checkpoint: full reports CHECKPOINT_MISMATCH', async () => {
     const { server, accountId } = await serverWithEntries(8);
     await verify(server);
-    append(server, accountId, 2);
-    forgePrefix(server, accountId, 10); // the whole chain, so every link holds
-    const atCheckpoint = auditRowsOf(server, accountId)[7];
-    expect(verifyAuditChain(server.app.db, accountId, { full: true })).toMatchObject({ ok: false, seq: 8, reason: 'checkpoint-mismatch' });
+    await append(server, accountId, 2);
+    await forgePrefix(server, accountId, 10); // the whole chain, so every link holds
+    const atCheckpoint = (await auditRowsOf(server, accountId))[7];
+    expect(await verifyAuditChain(server.app, accountId, { full: true })).toMatchObject({ ok: false, seq: 8, reason: 'checkpoint-mismatch' });
     expect((await verify(server, true)).firstBrokenLink).toMatchObject({ seq: 8, entryId: encodeGlobalID('AuditEntry', atCheckpoint?.id ?? ''), reason: 'CHECKPOINT_MISMATCH' });
     // The checkpoint is the evidence: it is left as it was, and incremental runs see the mismatch too.
-    expect(checkpointOf(server, accountId)?.seq).toBe(8);
+    expect((await checkpointOf(server, accountId))?.seq).toBe(8);
     expect((await verify(server)).firstBrokenLink).toMatchObject({ seq: 8, reason: 'CHECKPOINT_MISMATCH' });
   });
 
-  it('the read-only script verifies in full and finds a rewrite below the checkpoint', async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite('the read-only script verifies in full and finds a rewrite below the checkpoint', async () => {
     const { server, accountId } = await serverWithEntries(6);
     await verify(server);
-    forgePrefix(server, accountId, 6);
+    await forgePrefix(server, accountId, 6);
     const script = await verifyScript(server);
     expect(script.code).toBe(1);
     expect(script.stderr).toContain(`account ${accountId} at entry 6`);
     expect(script.stderr).toContain('checkpoint-mismatch');
   });
 
-  it('entries removed from the end, the checkpoint entry included, are reported by both modes', async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite('entries removed from the end, the checkpoint entry included, are reported by both modes', async () => {
     const { server, accountId } = await serverWithEntries(8);
     await verify(server);
-    const recorded = checkpointOf(server, accountId);
+    const recorded = await checkpointOf(server, accountId);
     tamper(server, 'DELETE FROM audit_entries WHERE account_id = ? AND seq > 5', accountId);
     const expected = { seq: 8, entryId: encodeGlobalID('AuditEntry', recorded?.entryId ?? ''), reason: 'CHECKPOINT_MISMATCH' };
     expect((await verify(server)).firstBrokenLink).toMatchObject(expected);
     expect((await verify(server, true)).firstBrokenLink).toMatchObject(expected);
   });
 
-  it('the checkpoint entry itself edited in place is a hash mismatch for incremental runs', async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite('the checkpoint entry itself edited in place is a hash mismatch for incremental runs', async () => {
     const { server, accountId } = await serverWithEntries(5);
     await verify(server);
     tamper(server, "UPDATE audit_entries SET title = 'x' WHERE account_id = ? AND seq = 5", accountId);
     expect((await verify(server)).firstBrokenLink).toMatchObject({ seq: 5, reason: 'HASH_MISMATCH' });
-    expect(checkpointOf(server, accountId)?.seq).toBe(5);
+    expect((await checkpointOf(server, accountId))?.seq).toBe(5);
   });
 
-  it("checkpoints are per account: one account's verification neither reads nor moves another's", async () => {
+  // SQLite only: tampers with the rows through the SQLite writer
+  itSqlite("checkpoints are per account: one account's verification neither reads nor moves another's", async () => {
     const { server, accountId } = await serverWithEntries(5);
     await verify(server);
     const other = await addAccount(server);
     tamper(server, "UPDATE audit_entries SET title = 'x' WHERE account_id = ? AND seq = 1", accountId);
     const theirs = await server.gql<{ verifyAuditLog: Verification }>(VERIFY, {}, { auth: other.owner.session });
     expect(theirs.body.data?.verifyAuditLog).toMatchObject({ ok: true, trustedUpTo: 0 });
-    expect(checkpointOf(server, other.accountId)?.seq).toBe(auditRowsOf(server, other.accountId).length);
-    expect(checkpointOf(server, accountId)?.seq).toBe(5);
+    expect((await checkpointOf(server, other.accountId))?.seq).toBe((await auditRowsOf(server, other.accountId)).length);
+    expect((await checkpointOf(server, accountId))?.seq).toBe(5);
   });
 });
 
@@ -252,7 +261,7 @@ describe('a long verification does not hold up other requests', () => {
     };
     setImmediate(countTurns);
     const progress: number[] = [];
-    const result = await verifyAuditLog(server.app.db, accountId, { full: true, batchSize: 100, sliceMs: 0, onProgress: (checked) => progress.push(checked) });
+    const result = await verifyAuditLog(server.app, accountId, { full: true, batchSize: 100, sliceMs: 0, onProgress: (checked) => progress.push(checked) });
     const turnsDuringSliced = turns;
     expect(result).toMatchObject({ ok: true, checked: 2_000 });
     expect(progress).toHaveLength(20);
@@ -260,7 +269,7 @@ describe('a long verification does not hold up other requests', () => {
     expect(turnsDuringSliced).toBeGreaterThanOrEqual(19);
 
     turns = 0;
-    verifyAuditChain(server.app.db, accountId, { batchSize: 100 });
+    await verifyAuditChain(server.app, accountId, { batchSize: 100 });
     expect(turns).toBe(0);
     counting = false;
   });

@@ -6,11 +6,10 @@ import { findAccount } from '../src/store/accounts.ts';
 import { findMemberByEmail } from '../src/store/members.ts';
 import { recordAudit } from '../src/services/audit.ts';
 import { accounts } from '../src/db/tables.ts';
-import { tokens } from '../src/db/tables.ts';
+import { sessions, tokens } from '../src/db/tables.ts';
 import { eq } from 'drizzle-orm';
 import { addAccount, addMember, errorCode, MEMBER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, setupServer, type TestServer } from './helpers.ts';
 import { AUDIT_LOG, auditRows, auditRowsOf, firstAccountId, rawAuditText, sessionIdOf, type AuditPage } from './audit-helpers.ts';
-import { sqliteOf } from 'src/app.ts';
 
 /** What the one entry a mutation appends must say about who did it and with which credential. */
 interface ExpectedEntry {
@@ -48,16 +47,16 @@ async function freshLogin(server: TestServer, email = OWNER_EMAIL, password = OW
   return secret;
 }
 
-function ownerOf(server: TestServer) {
-  const owner = findMemberByEmail(server.app.db, OWNER_EMAIL);
+async function ownerOf(server: TestServer) {
+  const owner = await findMemberByEmail(server.app.db, OWNER_EMAIL);
   if (!owner) throw new Error('no owner');
   return owner;
 }
 
 /** The entry of a mutation the first owner made with their session (`server.owner`). */
-function byOwnerSession(server: TestServer, action: string, resource: string): ExpectedEntry {
-  const owner = ownerOf(server);
-  return { accountId: owner.accountId, actorId: owner.id, credentialKind: 'session', sessionId: sessionIdOf(server, server.owner), tokenId: null, action, resource };
+async function byOwnerSession(server: TestServer, action: string, resource: string): Promise<ExpectedEntry> {
+  const owner = await ownerOf(server);
+  return { accountId: owner.accountId, actorId: owner.id, credentialKind: 'session', sessionId: await sessionIdOf(server, server.owner), tokenId: null, action, resource };
 }
 
 /** Runs a mutation as the owner (or with `auth`), asserting success; collects any secret it returns. */
@@ -86,7 +85,7 @@ const MUTATIONS: MutationCase[] = [
   {
     name: 'login',
     async run(server) {
-      const owner = ownerOf(server);
+      const owner = await ownerOf(server);
       const data = await ok<{ login: { secret: string } }>(server, 'mutation($input: LoginInput!) { login(input: $input) { secret } }', {
         input: { email: OWNER_EMAIL, password: OWNER_PASSWORD },
       });
@@ -95,7 +94,7 @@ const MUTATIONS: MutationCase[] = [
         accountId: owner.accountId,
         actorId: owner.id,
         credentialKind: 'session',
-        sessionId: sessionIdOf(server, data.login.secret),
+        sessionId: await sessionIdOf(server, data.login.secret),
         tokenId: null,
         action: 'login',
         resource: `member/${owner.id}`,
@@ -106,8 +105,8 @@ const MUTATIONS: MutationCase[] = [
     name: 'logout',
     prepare: async (server) => ({ secret: await freshLogin(server) }),
     async run(server, { secret = '' }) {
-      const owner = ownerOf(server);
-      const sessionId = sessionIdOf(server, secret);
+      const owner = await ownerOf(server);
+      const sessionId = await sessionIdOf(server, secret);
       await ok(server, 'mutation { logout }', {}, secret);
       return { accountId: owner.accountId, actorId: owner.id, credentialKind: 'session', sessionId, tokenId: null, action: 'revokeSessions', resource: `member/${owner.id}` };
     },
@@ -116,9 +115,9 @@ const MUTATIONS: MutationCase[] = [
     name: 'revokeSession',
     prepare: async (server) => ({ other: await freshLogin(server) }),
     async run(server, { other = '' }) {
-      const owner = ownerOf(server);
-      await ok(server, 'mutation($id: ID!) { revokeSession(id: $id) }', { id: encodeGlobalID('Session', sessionIdOf(server, other)) }, server.owner);
-      return byOwnerSession(server, 'revokeSessions', `member/${owner.id}`);
+      const owner = await ownerOf(server);
+      await ok(server, 'mutation($id: ID!) { revokeSession(id: $id) }', { id: encodeGlobalID('Session', await sessionIdOf(server, other)) }, server.owner);
+      return await byOwnerSession(server, 'revokeSessions', `member/${owner.id}`);
     },
   },
   {
@@ -126,10 +125,10 @@ const MUTATIONS: MutationCase[] = [
     async run(server) {
       const email = `founder-${Date.now()}@signup.test`;
       await mutate(server, 'mutation($input: SignUpInput!) { signUp(input: $input) { secret } }', { accountName: 'Founded', email, name: 'Founder', password: MEMBER_PASSWORD }, '');
-      const founder = findMemberByEmail(server.app.db, email);
+      const founder = await findMemberByEmail(server.app.db, email);
       if (!founder) throw new Error('no founder');
       // The founder's first session opens in the same transaction, and the entry names it.
-      const session = sqliteOf(server.app).prepare('SELECT id FROM sessions WHERE member_id = ?').get(founder.id) as { id: string } | undefined;
+      const [session] = await server.app.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.memberId, founder.id));
       if (!session) throw new Error('no session for the founder');
       return { accountId: founder.accountId, actorId: founder.id, credentialKind: 'session', sessionId: session.id, tokenId: null, action: 'createAccount', resource: 'acct' };
     },
@@ -137,10 +136,10 @@ const MUTATIONS: MutationCase[] = [
   {
     name: 'updateAccount',
     async run(server) {
-      const owner = ownerOf(server);
-      const limit = (findAccount(server.app.db, owner.accountId)?.serviceTokenLimit ?? 0) + 1;
+      const owner = await ownerOf(server);
+      const limit = ((await findAccount(server.app.db, owner.accountId))?.serviceTokenLimit ?? 0) + 1;
       await mutate(server, 'mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { id } } }', { serviceTokenLimit: limit });
-      return byOwnerSession(server, 'updateServiceTokenLimit', 'acct');
+      return await byOwnerSession(server, 'updateServiceTokenLimit', 'acct');
     },
   },
   // --- tokens ---
@@ -148,7 +147,7 @@ const MUTATIONS: MutationCase[] = [
     name: 'createToken',
     async run(server) {
       const { tokenId = '' } = await ownerToken(server, { name: 'audit-created', role: 'READER' });
-      return byOwnerSession(server, 'createAccessToken', `member/${ownerOf(server).id}:token/${tokenId}`);
+      return await byOwnerSession(server, 'createAccessToken', `member/${(await ownerOf(server)).id}:token/${tokenId}`);
     },
   },
   {
@@ -156,7 +155,7 @@ const MUTATIONS: MutationCase[] = [
     prepare: (server) => ownerToken(server, { name: 'audit-update', role: 'READER' }),
     async run(server, { tokenId = '', globalId }) {
       await mutate(server, 'mutation($input: UpdateTokenInput!) { updateToken(input: $input) { token { id } } }', { id: globalId, name: 'audit-updated' });
-      return byOwnerSession(server, 'updateAccessTokenName', `member/${ownerOf(server).id}:token/${tokenId}`);
+      return await byOwnerSession(server, 'updateAccessTokenName', `member/${(await ownerOf(server)).id}:token/${tokenId}`);
     },
   },
   {
@@ -169,7 +168,7 @@ const MUTATIONS: MutationCase[] = [
         { id: globalId, name: 'audit-cloned' },
         secret,
       );
-      const owner = ownerOf(server);
+      const owner = await ownerOf(server);
       return {
         accountId: owner.accountId,
         actorId: owner.id,
@@ -186,7 +185,7 @@ const MUTATIONS: MutationCase[] = [
     prepare: (server) => ownerToken(server, { name: 'audit-reset', role: 'READER' }),
     async run(server, { tokenId = '', globalId }) {
       await mutate(server, 'mutation($input: ResetTokenInput!) { resetToken(input: $input) { token { id } secret } }', { id: globalId });
-      return byOwnerSession(server, 'resetAccessToken', `member/${ownerOf(server).id}:token/${tokenId}`);
+      return await byOwnerSession(server, 'resetAccessToken', `member/${(await ownerOf(server)).id}:token/${tokenId}`);
     },
   },
   {
@@ -194,7 +193,7 @@ const MUTATIONS: MutationCase[] = [
     prepare: (server) => ownerToken(server, { name: 'audit-delete', role: 'READER' }),
     async run(server, { tokenId = '', globalId }) {
       await mutate(server, 'mutation($input: DeleteTokenInput!) { deleteToken(input: $input) { deletedTokenId } }', { id: globalId });
-      return byOwnerSession(server, 'deleteAccessToken', `member/${ownerOf(server).id}:token/${tokenId}`);
+      return await byOwnerSession(server, 'deleteAccessToken', `member/${(await ownerOf(server)).id}:token/${tokenId}`);
     },
   },
   // --- custom roles ---
@@ -203,14 +202,14 @@ const MUTATIONS: MutationCase[] = [
     async run(server) {
       const policy = [{ effect: 'ALLOW', actions: ['updateOn'], resources: ['proj/*:env/test:flag/*'] }];
       await mutate(server, 'mutation($input: CreateRoleInput!) { createRole(input: $input) { role { id } } }', { key: 'audit-role', name: 'Audit role', policy });
-      return byOwnerSession(server, 'createRole', 'role/audit-role');
+      return await byOwnerSession(server, 'createRole', 'role/audit-role');
     },
   },
   {
     name: 'updateRole',
     async run(server) {
       await mutate(server, 'mutation($input: UpdateRoleInput!) { updateRole(input: $input) { role { id } } }', { key: 'audit-role', name: 'Audit role 2' });
-      return byOwnerSession(server, 'updateName', 'role/audit-role');
+      return await byOwnerSession(server, 'updateName', 'role/audit-role');
     },
   },
   // --- teams ---
@@ -218,28 +217,28 @@ const MUTATIONS: MutationCase[] = [
     name: 'createTeam',
     async run(server) {
       await mutate(server, 'mutation($input: CreateTeamInput!) { createTeam(input: $input) { team { id } } }', { key: 'audit-team', name: 'Audit team', customRoleKeys: ['audit-role'] });
-      return byOwnerSession(server, 'createTeam', 'team/audit-team');
+      return await byOwnerSession(server, 'createTeam', 'team/audit-team');
     },
   },
   {
     name: 'updateTeam',
     async run(server) {
       await mutate(server, 'mutation($input: UpdateTeamInput!) { updateTeam(input: $input) { team { id } } }', { key: 'audit-team', name: 'Audit team 2' });
-      return byOwnerSession(server, 'updateTeamName', 'team/audit-team');
+      return await byOwnerSession(server, 'updateTeamName', 'team/audit-team');
     },
   },
   {
     name: 'deleteTeam',
     async run(server) {
       await mutate(server, 'mutation($input: DeleteTeamInput!) { deleteTeam(input: $input) { deletedTeamKey } }', { key: 'audit-team' });
-      return byOwnerSession(server, 'deleteTeam', 'team/audit-team');
+      return await byOwnerSession(server, 'deleteTeam', 'team/audit-team');
     },
   },
   {
     name: 'deleteRole',
     async run(server) {
       await mutate(server, 'mutation($input: DeleteRoleInput!) { deleteRole(input: $input) { deletedRoleKey } }', { key: 'audit-role' });
-      return byOwnerSession(server, 'deleteRole', 'role/audit-role');
+      return await byOwnerSession(server, 'deleteRole', 'role/audit-role');
     },
   },
   // --- members ---
@@ -251,7 +250,7 @@ const MUTATIONS: MutationCase[] = [
         'mutation($input: InviteMemberInput!) { inviteMember(input: $input) { member { id } inviteCode } }',
         { email: 'invited@example.test', role: 'READER' },
       );
-      return byOwnerSession(server, 'createMember', `member/${rawOf(data.inviteMember.member.id)}`);
+      return await byOwnerSession(server, 'createMember', `member/${rawOf(data.inviteMember.member.id)}`);
     },
   },
   {
@@ -271,13 +270,13 @@ const MUTATIONS: MutationCase[] = [
         { inviteCode: code, name: 'Accepting', password: MEMBER_PASSWORD },
         '',
       );
-      const member = findMemberByEmail(server.app.db, 'accepting@example.test');
+      const member = await findMemberByEmail(server.app.db, 'accepting@example.test');
       if (!member) throw new Error('no member');
       return {
         accountId: member.accountId,
         actorId: member.id,
         credentialKind: 'session',
-        sessionId: sessionIdOf(server, data.acceptInvite.secret),
+        sessionId: await sessionIdOf(server, data.acceptInvite.secret),
         tokenId: null,
         action: 'acceptInvite',
         resource: `member/${member.id}`,
@@ -287,19 +286,19 @@ const MUTATIONS: MutationCase[] = [
   {
     name: 'updateMember',
     async run(server) {
-      const member = findMemberByEmail(server.app.db, 'accepting@example.test');
+      const member = await findMemberByEmail(server.app.db, 'accepting@example.test');
       if (!member) throw new Error('no member');
       await mutate(server, 'mutation($input: UpdateMemberInput!) { updateMember(input: $input) { member { id } } }', { id: encodeGlobalID('Member', member.id), role: 'READER' });
-      return byOwnerSession(server, 'updateRole', `member/${member.id}`);
+      return await byOwnerSession(server, 'updateRole', `member/${member.id}`);
     },
   },
   {
     name: 'removeMember',
     async run(server) {
-      const member = findMemberByEmail(server.app.db, 'accepting@example.test');
+      const member = await findMemberByEmail(server.app.db, 'accepting@example.test');
       if (!member) throw new Error('no member');
       await mutate(server, 'mutation($input: RemoveMemberInput!) { removeMember(input: $input) { removedMemberId } }', { id: encodeGlobalID('Member', member.id) });
-      return byOwnerSession(server, 'deleteMember', `member/${member.id}`);
+      return await byOwnerSession(server, 'deleteMember', `member/${member.id}`);
     },
   },
   // --- projects, environments, flags ---
@@ -308,7 +307,7 @@ const MUTATIONS: MutationCase[] = [
     prepare: (server) => ownerToken(server, { name: 'audit-projects', role: 'WRITER' }),
     async run(server, { tokenId = '', secret = '' }) {
       await mutate(server, 'mutation($input: CreateProjectInput!) { createProject(input: $input) { project { id } } }', { key: 'web', name: 'Web' }, secret);
-      const owner = ownerOf(server);
+      const owner = await ownerOf(server);
       return { accountId: owner.accountId, actorId: owner.id, credentialKind: 'personal', sessionId: null, tokenId, action: 'createProject', resource: 'proj/web' };
     },
   },
@@ -316,14 +315,14 @@ const MUTATIONS: MutationCase[] = [
     name: 'createEnvironment',
     async run(server) {
       await mutate(server, 'mutation($input: CreateEnvironmentInput!) { createEnvironment(input: $input) { environment { id } } }', { projectKey: 'web', key: 'staging', name: 'Staging' });
-      return byOwnerSession(server, 'createEnvironment', 'proj/web:env/staging');
+      return await byOwnerSession(server, 'createEnvironment', 'proj/web:env/staging');
     },
   },
   {
     name: 'createFlag',
     async run(server) {
       await mutate(server, 'mutation($input: CreateFlagInput!) { createFlag(input: $input) { flag { id } } }', { projectKey: 'web', key: 'dark-mode', name: 'Dark mode' });
-      return byOwnerSession(server, 'createFlag', 'proj/web:env/*:flag/dark-mode');
+      return await byOwnerSession(server, 'createFlag', 'proj/web:env/*:flag/dark-mode');
     },
   },
   {
@@ -331,7 +330,7 @@ const MUTATIONS: MutationCase[] = [
     prepare: (server) => ownerToken(server, { name: 'audit-service', role: 'WRITER', serviceToken: true }),
     async run(server, { tokenId = '', secret = '' }) {
       await mutate(server, 'mutation($input: SetFlagOnInput!) { setFlagOn(input: $input) { flag { id } } }', { projectKey: 'web', environmentKey: 'production', flagKey: 'dark-mode', on: true }, secret);
-      const owner = ownerOf(server);
+      const owner = await ownerOf(server);
       return { accountId: owner.accountId, actorId: owner.id, credentialKind: 'service', sessionId: null, tokenId, action: 'updateOn', resource: 'proj/web:env/production:flag/dark-mode' };
     },
   },
@@ -339,14 +338,14 @@ const MUTATIONS: MutationCase[] = [
     name: 'updateFlag',
     async run(server) {
       await mutate(server, 'mutation($input: UpdateFlagInput!) { updateFlag(input: $input) { flag { id } } }', { projectKey: 'web', flagKey: 'dark-mode', name: 'Dark' });
-      return byOwnerSession(server, 'updateName', 'proj/web:env/*:flag/dark-mode');
+      return await byOwnerSession(server, 'updateName', 'proj/web:env/*:flag/dark-mode');
     },
   },
   {
     name: 'deleteFlag',
     async run(server) {
       await mutate(server, 'mutation($input: DeleteFlagInput!) { deleteFlag(input: $input) { deletedFlagKey } }', { projectKey: 'web', flagKey: 'dark-mode' });
-      return byOwnerSession(server, 'deleteFlag', 'proj/web:env/*:flag/dark-mode');
+      return await byOwnerSession(server, 'deleteFlag', 'proj/web:env/*:flag/dark-mode');
     },
   },
 ];
@@ -365,9 +364,9 @@ describe('every mutation appends exactly one entry', () => {
 
   it.each(MUTATIONS.map((c) => [c.name, c] as const))('%s names the actor and the credential used', async (_name, mutation) => {
     const prepared = (await mutation.prepare?.(server)) ?? {};
-    const before = auditRows(server);
+    const before = await auditRows(server);
     const expected = await mutation.run(server, prepared);
-    const added = newRows(before, auditRows(server));
+    const added = newRows(before, await auditRows(server));
     expect(added).toHaveLength(1);
     expect(added[0]).toMatchObject({ ...expected, outcome: 'success' });
     expect(added[0]?.title.length).toBeGreaterThan(0);
@@ -375,25 +374,25 @@ describe('every mutation appends exactly one entry', () => {
   });
 
   it('the entry carries the request id, client address and user agent', async () => {
-    const before = auditRows(server);
+    const before = await auditRows(server);
     const res = await server.gql('mutation($input: UpdateAccountInput!) { updateAccount(input: $input) { account { id } } }', { input: { serviceTokenLimit: 7 } }, {
       auth: server.owner,
       headers: { 'user-agent': 'audit-test/1.0', 'x-request-id': 'req-audit-1' },
     });
     expect(res.body.errors).toBeUndefined();
-    const [entry] = newRows(before, auditRows(server));
+    const [entry] = newRows(before, await auditRows(server));
     expect(entry).toMatchObject({ requestId: 'req-audit-1', userAgent: 'audit-test/1.0' });
     expect(entry?.ip).toBeTruthy();
     expect(entry?.changes).toEqual({ serviceTokenLimit: { before: expect.any(Number), after: 7 } });
   });
 
   it('a failed login is recorded as refused, naming the member, and creates no session', async () => {
-    const before = auditRows(server);
+    const before = await auditRows(server);
     const res = await server.gql('mutation($input: LoginInput!) { login(input: $input) { secret } }', { input: { email: OWNER_EMAIL, password: 'wrong password' } });
     expect(errorCode(res)).toBe('UNAUTHENTICATED');
-    const added = newRows(before, auditRows(server));
+    const added = newRows(before, await auditRows(server));
     expect(added).toHaveLength(1);
-    expect(added[0]).toMatchObject({ action: 'login', outcome: 'refused', actorId: ownerOf(server).id, sessionId: null, credentialKind: 'none' });
+    expect(added[0]).toMatchObject({ action: 'login', outcome: 'refused', actorId: (await ownerOf(server)).id, sessionId: null, credentialKind: 'none' });
   });
 });
 
@@ -401,110 +400,110 @@ describe('refused and failed mutations', () => {
   it('a refused mutation records one refused entry and no success entry, and changes nothing', async () => {
     const server = await setupServer();
     const reader = await addMember(server, { role: 'reader' });
-    const accountId = firstAccountId(server);
-    const limitBefore = findAccount(server.app.db, accountId)?.serviceTokenLimit;
-    const before = auditRows(server);
+    const accountId = await firstAccountId(server);
+    const limitBefore = (await findAccount(server.app.db, accountId))?.serviceTokenLimit;
+    const before = await auditRows(server);
     const res = await server.gql('mutation { updateAccount(input: { serviceTokenLimit: 5 }) { account { id } } }', {}, { auth: reader.session });
     expect(errorCode(res)).toBe('FORBIDDEN');
-    const added = newRows(before, auditRows(server));
+    const added = newRows(before, await auditRows(server));
     expect(added).toHaveLength(1);
     expect(added[0]).toMatchObject({
       accountId,
       actorId: reader.id,
       credentialKind: 'session',
-      sessionId: sessionIdOf(server, reader.session),
+      sessionId: await sessionIdOf(server, reader.session),
       action: 'updateServiceTokenLimit',
       resource: 'acct',
       outcome: 'refused',
     });
     expect(added[0]?.title).toMatch(/refused updateServiceTokenLimit/);
-    expect(findAccount(server.app.db, accountId)?.serviceTokenLimit).toBe(limitBefore);
+    expect((await findAccount(server.app.db, accountId))?.serviceTokenLimit).toBe(limitBefore);
   });
 
   it('refusals decided by a service (creation caps, owner-only rules) are recorded once, with nothing created', async () => {
     const server = await setupServer();
     const reader = await addMember(server, { role: 'reader' });
     const admin = await addMember(server, { role: 'admin' });
-    const owner = ownerOf(server);
-    const tokensBefore = server.app.db.select().from(tokens).all().length;
+    const owner = await ownerOf(server);
+    const tokensBefore = (await server.app.db.select().from(tokens)).length;
 
-    const before = auditRows(server);
+    const before = await auditRows(server);
     const caps = await server.gql(CREATE_TOKEN, { input: { name: 'too-strong', role: 'ADMIN' } }, { auth: reader.session });
     expect(errorCode(caps)).toBe('FORBIDDEN');
-    const afterCaps = newRows(before, auditRows(server));
+    const afterCaps = newRows(before, await auditRows(server));
     expect(afterCaps).toHaveLength(1);
     // The entry names what the refusal named (for caps: the first permission the token would exceed) and the mutation.
     const capsError = caps.body.errors?.[0]?.extensions ?? {};
     expect(afterCaps[0]).toMatchObject({ actorId: reader.id, credentialKind: 'session', action: capsError.action, resource: capsError.resource, outcome: 'refused' });
     expect(afterCaps[0]?.title).toMatch(/\(createToken\)/);
-    expect(server.app.db.select().from(tokens).all()).toHaveLength(tokensBefore);
+    expect(await server.app.db.select().from(tokens)).toHaveLength(tokensBefore);
 
-    const mid = auditRows(server);
+    const mid = await auditRows(server);
     const removeOwner = await server.gql('mutation($input: RemoveMemberInput!) { removeMember(input: $input) { removedMemberId } }', {
       input: { id: encodeGlobalID('Member', owner.id) },
     }, { auth: admin.session });
     expect(errorCode(removeOwner)).toBe('FORBIDDEN');
-    const afterRemove = newRows(mid, auditRows(server));
+    const afterRemove = newRows(mid, await auditRows(server));
     expect(afterRemove).toHaveLength(1);
     // Only someone who can do all an owner can may remove one: the entry names what the admin lacks.
     expect(afterRemove[0]).toMatchObject({ actorId: admin.id, action: 'updateServiceTokenLimit', resource: 'acct', outcome: 'refused' });
     expect(afterRemove[0]?.title).toMatch(/\(removeMember\)/);
-    expect(findMemberByEmail(server.app.db, OWNER_EMAIL)?.status).toBe('active');
+    expect((await findMemberByEmail(server.app.db, OWNER_EMAIL))?.status).toBe('active');
   });
 
   it('a refused query is not an audit event (only attempted changes are)', async () => {
     const server = await setupServer();
     const none = await addMember(server, { role: 'no_access' });
-    const before = auditRows(server);
+    const before = await auditRows(server);
     const res = await server.gql('{ auditLog { edges { node { id } } } }', {}, { auth: none.session });
     expect(errorCode(res)).toBe('FORBIDDEN');
-    expect(newRows(before, auditRows(server))).toHaveLength(0);
+    expect(newRows(before, await auditRows(server))).toHaveLength(0);
   });
 
   it('bad input leaves no entry and no change', async () => {
     const server = await setupServer();
-    const accountId = firstAccountId(server);
-    const before = auditRows(server);
+    const accountId = await firstAccountId(server);
+    const before = await auditRows(server);
     const res = await server.gql('mutation { updateAccount(input: { serviceTokenLimit: -1 }) { account { id } } }', {}, { auth: server.owner });
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
-    expect(auditRows(server)).toEqual(before);
-    expect(findAccount(server.app.db, accountId)?.serviceTokenLimit).toBe(200);
+    expect(await auditRows(server)).toEqual(before);
+    expect((await findAccount(server.app.db, accountId))?.serviceTokenLimit).toBe(200);
   });
 
   it('a mutation that fails inside its transaction leaves neither its change nor an entry', async () => {
     const server = await setupServer({ signupOpen: true });
-    const accountsBefore = server.app.db.select().from(accounts).all().length;
-    const before = auditRows(server);
+    const accountsBefore = (await server.app.db.select().from(accounts)).length;
+    const before = await auditRows(server);
     // The email is taken: the conflict is found inside the transaction, after nothing else.
     const res = await server.gql('mutation($input: SignUpInput!) { signUp(input: $input) { secret } }', {
       input: { accountName: 'Dup', email: OWNER_EMAIL, name: 'Dup', password: MEMBER_PASSWORD },
     });
     expect(errorCode(res)).toBe('CONFLICT');
-    expect(auditRows(server)).toEqual(before);
-    expect(server.app.db.select().from(accounts).all()).toHaveLength(accountsBefore);
+    expect(await auditRows(server)).toEqual(before);
+    expect(await server.app.db.select().from(accounts)).toHaveLength(accountsBefore);
   });
 
   it('an entry rolls back with its change, and a failed append rolls the change back', async () => {
     const server = await setupServer();
-    const accountId = firstAccountId(server);
+    const accountId = await firstAccountId(server);
     const source = { caller: null, requestId: 'test', clientIp: 'test', userAgent: 'test' };
-    const before = auditRows(server);
-    expect(() =>
-      server.app.db.transaction((tx) => {
-        tx.update(accounts).set({ name: 'Renamed' }).where(eq(accounts.id, accountId)).run();
-        recordAudit(tx, source, { accountId, action: 'updateName', resource: 'acct', title: 'renamed' });
+    const before = await auditRows(server);
+    await expect(
+      server.app.transaction(async (tx) => {
+        await tx.update(accounts).set({ name: 'Renamed' }).where(eq(accounts.id, accountId));
+        await recordAudit(tx, source, { accountId, action: 'updateName', resource: 'acct', title: 'renamed' });
         throw new Error('the change fails after its entry was appended');
       }),
-    ).toThrow();
-    expect(() =>
-      server.app.db.transaction((tx) => {
-        tx.update(accounts).set({ name: 'Renamed' }).where(eq(accounts.id, accountId)).run();
+    ).rejects.toThrow('the change fails after its entry was appended');
+    await expect(
+      server.app.transaction(async (tx) => {
+        await tx.update(accounts).set({ name: 'Renamed' }).where(eq(accounts.id, accountId));
         // No account to record into: the append throws, so the change must not commit.
-        recordAudit(tx, source, { action: 'updateName', resource: 'acct', title: 'renamed' });
+        await recordAudit(tx, source, { action: 'updateName', resource: 'acct', title: 'renamed' });
       }),
-    ).toThrow(/without an account/);
-    expect(auditRows(server)).toEqual(before);
-    expect(findAccount(server.app.db, accountId)?.name).not.toBe('Renamed');
+    ).rejects.toThrow(/without an account/);
+    expect(await auditRows(server)).toEqual(before);
+    expect((await findAccount(server.app.db, accountId))?.name).not.toBe('Renamed');
   });
 });
 
@@ -527,7 +526,7 @@ describe('no secret reaches the audit log', () => {
       headers: { 'user-agent': `curl ${server.owner}`, 'x-request-id': member.session.slice(0, 42) },
     });
 
-    const text = rawAuditText(server);
+    const text = await rawAuditText(server);
     expect(issuedSecrets.length).toBeGreaterThan(3);
     for (const secret of issuedSecrets) {
       expect(text).not.toContain(secret);
@@ -540,9 +539,9 @@ describe('no secret reaches the audit log', () => {
 
   it('recordAudit drops secret-named fields and obscures secret-shaped values in changes', async () => {
     const server = await setupServer();
-    const accountId = firstAccountId(server);
+    const accountId = await firstAccountId(server);
     const source = { caller: null, requestId: 'test', clientIp: 'test', userAgent: 'test' };
-    const entry = server.app.db.transaction((tx) =>
+    const entry = await server.app.transaction((tx) =>
       recordAudit(tx, source, {
         accountId,
         action: 'resetAccessToken',
@@ -599,7 +598,7 @@ describe('who may read the audit log', () => {
     const other = await addAccount(server);
     // Some activity in the other account.
     await server.gql('mutation { updateAccount(input: { serviceTokenLimit: 3 }) { account { id } } }', {}, { auth: other.owner.session });
-    const theirs = auditRowsOf(server, other.accountId);
+    const theirs = await auditRowsOf(server, other.accountId);
     expect(theirs.length).toBeGreaterThanOrEqual(3);
     const theirIds = new Set(theirs.map((r) => encodeGlobalID('AuditEntry', r.id)));
 
@@ -621,7 +620,7 @@ describe('who may read the audit log', () => {
     expect(errorCode(withTheirCursor)).toBe('BAD_USER_INPUT');
 
     const verify = await server.gql<{ verifyAuditLog: { ok: boolean; entries: number } }>('{ verifyAuditLog { ok entries } }', {}, { auth: server.owner });
-    expect(verify.body.data?.verifyAuditLog.entries).toBe(auditRowsOf(server, firstAccountId(server)).length);
+    expect(verify.body.data?.verifyAuditLog.entries).toBe((await auditRowsOf(server, await firstAccountId(server))).length);
 
     const member = await server.gql('query($id: ID!) { member(id: $id) { auditLog { edges { node { id } } } } }', { id: other.owner.globalId }, { auth: server.owner });
     expect(errorCode(member)).toBe('NOT_FOUND');

@@ -167,7 +167,7 @@ describe('the real server routes / to the console and /graphql to the API', () =
   async function start(env: Record<string, string>): Promise<RunningServer> {
     const db = mkdtempSync(join(dir, 'db-'));
     const config = { ...loadConfig(env), dbPath: join(db, 'latchkey.db'), scryptLogN: 4 };
-    return startServer(createApp(config, createLogger(() => {})), 0, '127.0.0.1');
+    return startServer(await createApp(config, createLogger(() => {})), 0, '127.0.0.1');
   }
 
   it('LATCHKEY_CONSOLE=off: GET / is a small page pointing to the playground at /graphql; client routes are 404; the API still answers', async () => {

@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { setupServer, type TestServer } from './helpers.ts';
-import { sqliteOf } from 'src/app.ts';
+import { sqliteOf } from '../src/app.ts';
+import { describeSqlite } from './backend.ts';
 
 /**
  * Per-request batching on the project/environment/flag read path: the statements a query runs
@@ -79,7 +80,8 @@ interface ProjectFlags {
 
 const expectedStates = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `flag-${i}`, test: i % 2 === 0, production: i % 3 === 0 }));
 
-describe('flags of a project', () => {
+// SQLite only: counts the statements better-sqlite3 executes
+describeSqlite('flags of a project', () => {
   it('Flag.on over N flags in two environments runs as many statements for 3 flags as for 30, with the right states', async () => {
     const server = await setupServer();
     await createProject(server, 'few', 3);
@@ -120,7 +122,8 @@ describe('flags of a project', () => {
   });
 });
 
-describe('across projects and nodes', () => {
+// SQLite only: counts the statements better-sqlite3 executes
+describeSqlite('across projects and nodes', () => {
   const PROJECTS = '{ projects(first: 50) { edges { node { key environments { key } flags { key on(environmentKey: "test") } } } } }';
 
   it('projects with their environments, flags and states: as many statements for 2 projects as for 6', async () => {
@@ -158,7 +161,8 @@ describe('across projects and nodes', () => {
   });
 });
 
-describe('writes in the same request', () => {
+// SQLite only: counts the statements better-sqlite3 executes
+describeSqlite('writes in the same request', () => {
   it('a field read after a mutation in the same request sees the change', async () => {
     const server = await setupServer();
     await createProject(server, 'web', 1);

@@ -1,7 +1,8 @@
-import { describe, expect, it, vi } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { setupServer, type TestServer } from './helpers.ts';
 import { CREATE, rawTokenId } from './tokens-fixtures.ts';
-import { sqliteOf } from 'src/app.ts';
+import { sqliteOf } from '../src/app.ts';
+import { describeSqlite } from './backend.ts';
 
 // How often each prepared query's SQL is built: once per database session, not per transaction.
 const builds = vi.hoisted(() => new Map<string, number>());
@@ -27,7 +28,8 @@ function rawRow(server: TestServer, table: string, column: string, id: string): 
   return sqliteOf(server.app).prepare(`SELECT * FROM ${table} WHERE ${column} = ?`).get(id) as Record<string, unknown> | undefined;
 }
 
-describe("createToken's writes are prepared", () => {
+// SQLite only: reads raw SQLite column encodings
+describeSqlite("createToken's writes are prepared", () => {
   it("the token, secret and audit inserts and lastAuditEntry are built once, not once per transaction", async () => {
     const server = await setupServer();
     await createToken(server, { name: 'first', role: 'READER' });

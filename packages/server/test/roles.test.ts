@@ -90,11 +90,11 @@ describe('policy validation: field-precise BAD_USER_INPUT, nothing written', () 
   for (const [name, policy, field] of cases) {
     it(name, async () => {
       const server = await setupServer();
-      const before = rowCount(server, 'custom_roles');
+      const before = await rowCount(server, 'custom_roles');
       const error = await fails(server, server.owner, 'BAD_USER_INPUT', CREATE_ROLE, { input: { key: 'bad', name: 'Bad', policy } });
       expect(String(error.extensions.field)).toMatch(field);
       expect(error.message).toMatch(field);
-      expect(rowCount(server, 'custom_roles')).toBe(before);
+      expect(await rowCount(server, 'custom_roles')).toBe(before);
     });
   }
 
@@ -141,7 +141,7 @@ describe('who may manage roles', () => {
   it('each changed field needs its own action', async () => {
     const server = await setupServer();
     await ok(server, server.owner, CREATE_ROLE, { input: { key: 'named', name: 'Named', policy: [] } });
-    addCustomRole(server, { key: 'renamer', policy: [allowStatement(['updateName'], ['role/*'])] });
+    await addCustomRole(server, { key: 'renamer', policy: [allowStatement(['updateName'], ['role/*'])] });
     const renamer = await addMember(server, { role: 'reader', customRoleKeys: ['renamer'] });
     await ok(server, renamer.session, UPDATE_ROLE, { input: { key: 'named', name: 'Renamed' } });
     const error = await fails(server, renamer.session, 'FORBIDDEN', UPDATE_ROLE, { input: { key: 'named', name: 'Again', policy: [] } });
@@ -153,7 +153,7 @@ describe('who may manage roles', () => {
   it('a non-admin allowed updatePolicy cannot widen a role beyond their own permissions', async () => {
     const server = await setupServer();
     await ok(server, server.owner, CREATE_ROLE, { input: { key: 'editable', name: 'Editable', policy: [] } });
-    addCustomRole(server, { key: 'policy-editor', policy: [allowStatement(['updatePolicy'], ['role/*'])] });
+    await addCustomRole(server, { key: 'policy-editor', policy: [allowStatement(['updatePolicy'], ['role/*'])] });
     const editor = await addMember(server, { role: 'writer', customRoleKeys: ['policy-editor'] });
     await ok(server, editor.session, UPDATE_ROLE, { input: { key: 'editable', policy: FLAGS_IN_TEST } });
     const error = await fails(server, editor.session, 'FORBIDDEN', UPDATE_ROLE, { input: { key: 'editable', policy: [allow(['deleteMember'], ['member/*'])] } });
@@ -163,8 +163,8 @@ describe('who may manage roles', () => {
   it('... also with the role attributes of the role\'s holders', async () => {
     const server = await setupServer();
     await ok(server, server.owner, CREATE_ROLE, { input: { key: 'by-project', name: 'By project', policy: [] } });
-    addCustomRole(server, { key: 'policy-editor', policy: [allowStatement(['updatePolicy'], ['role/*'])] });
-    addCustomRole(server, { key: 'a-flags', policy: [allowStatement(['updateOn'], ['proj/a:env/*:flag/*'])] });
+    await addCustomRole(server, { key: 'policy-editor', policy: [allowStatement(['updatePolicy'], ['role/*'])] });
+    await addCustomRole(server, { key: 'a-flags', policy: [allowStatement(['updateOn'], ['proj/a:env/*:flag/*'])] });
     const editor = await addMember(server, { role: 'reader', customRoleKeys: ['policy-editor', 'a-flags'] });
     const holder = await addMember(server, { role: 'reader', roleAttributes: { projectKey: ['a'] } });
     await ok(server, server.owner, UPDATE_MEMBER, { input: { id: holder.globalId, customRoleKeys: ['by-project'] } });
@@ -187,12 +187,12 @@ describe('deleting roles', () => {
     const team = await ok(server, server.owner, CREATE_TEAM, { input: { key: 'ops', name: 'Ops', customRoleKeys: ['used'] } });
     expect(team).toBeTruthy();
     const token = await createToken(server, m.session, { name: 'ci', customRoleKeys: ['used'] });
-    const audits = auditCount(server);
+    const audits = await auditCount(server);
 
     const error = await fails(server, server.owner, 'CONFLICT', DELETE_ROLE, { input: { key: 'used' } });
     expect(error.extensions).toMatchObject({ members: [m.globalId], teams: ['ops'], tokens: [token.id] });
     expect(error.message).toContain(m.email);
-    expect(auditCount(server)).toBe(audits);
+    expect(await auditCount(server)).toBe(audits);
     await ok(server, server.owner, GET_ROLE, { key: 'used' });
   });
 

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import { errorCode, type GqlResponse, type TestServer } from './helpers.ts';
-import { sqliteOf } from 'src/app.ts';
+import { count, eq } from 'drizzle-orm';
+import * as tables from '../src/db/tables.ts';
 
 /**
  * Raw GraphQL for members, roles, teams, projects and checkAccess, exactly as clients write it
@@ -105,18 +106,27 @@ export async function createToken(server: TestServer, auth: string, input: Recor
   return { secret: data.createToken.secret, id: data.createToken.token.id };
 }
 
-function scalar(server: TestServer, sql: string): number {
-  const value: unknown = sqliteOf(server.app).prepare(sql).pluck().get();
-  if (typeof value !== 'number') throw new Error(`not a number: ${sql}`);
-  return value;
+/** Successful changes recorded in the audit log (to prove a refused or failed mutation changed nothing). */
+export async function auditCount(server: TestServer): Promise<number> {
+  const [row] = await server.app.db.select({ n: count() }).from(tables.auditEntries).where(eq(tables.auditEntries.outcome, 'success'));
+  return row?.n ?? 0;
 }
 
-/** Successful changes recorded in the audit log (to prove a refused or failed mutation changed nothing). */
-export function auditCount(server: TestServer): number {
-  return scalar(server, "select count(*) from audit_entries where outcome = 'success'");
-}
+const COUNTED = {
+  members: () => tables.members,
+  custom_roles: () => tables.customRoles,
+  teams: () => tables.teams,
+  team_members: () => tables.teamMembers,
+  team_custom_roles: () => tables.teamCustomRoles,
+  member_custom_roles: () => tables.memberCustomRoles,
+  projects: () => tables.projects,
+  environments: () => tables.environments,
+  flags: () => tables.flags,
+  flag_states: () => tables.flagStates,
+};
 
 /** Row count of a table (to prove a failed mutation left no partial write). */
-export function rowCount(server: TestServer, table: 'members' | 'custom_roles' | 'teams' | 'team_members' | 'team_custom_roles' | 'member_custom_roles' | 'projects' | 'environments' | 'flags' | 'flag_states'): number {
-  return scalar(server, `select count(*) from ${table}`);
+export async function rowCount(server: TestServer, table: keyof typeof COUNTED): Promise<number> {
+  const [row] = await server.app.db.select({ n: count() }).from(COUNTED[table]());
+  return row?.n ?? 0;
 }

@@ -9,16 +9,20 @@ import { loadConfig } from '../src/config.ts';
 import { silentLogger } from '../src/logger.ts';
 import { startServer, type RunningServer } from '../src/server.ts';
 import { bootstrapOwner } from '../src/services/accounts.ts';
+import { testDatabaseConfig } from './backend.ts';
 import { OWNER_EMAIL, OWNER_PASSWORD } from './helpers.ts';
 
 /** The SDK against a real HTTP server on a random port. */
 describe('SDK end to end', () => {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-e2e-'));
   let running: RunningServer;
+  let drop = async (): Promise<void> => undefined;
 
   beforeAll(async () => {
-    const app = createApp(
-      { ...loadConfig({}), dbPath: join(dir, 'db.sqlite'), ownerEmail: OWNER_EMAIL, ownerPassword: OWNER_PASSWORD, scryptLogN: 4 },
+    const database = await testDatabaseConfig(dir);
+    drop = database.drop;
+    const app = await createApp(
+      { ...loadConfig({}), ...database.config, ownerEmail: OWNER_EMAIL, ownerPassword: OWNER_PASSWORD, scryptLogN: 4 },
       silentLogger,
     );
     await bootstrapOwner(app);
@@ -26,6 +30,7 @@ describe('SDK end to end', () => {
   });
   afterAll(async () => {
     await running.close();
+    await drop();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -32,7 +32,7 @@ const TOGGLE_BY_ATTRIBUTE = [{ effect: 'allow' as const, actions: ['updateOn'], 
 describe('teams', () => {
   it('creates a team with members, roles and role attributes; Member.teams lists it', async () => {
     const server = await setupServer();
-    addCustomRole(server, { key: 'toggle', policy: TOGGLE_BY_ATTRIBUTE });
+    await addCustomRole(server, { key: 'toggle', policy: TOGGLE_BY_ATTRIBUTE });
     const m = await addMember(server, { role: 'reader' });
     const created = await ok<{ createTeam: { team: TeamData } }>(server, server.owner, CREATE_TEAM, {
       input: { key: 'web', name: 'Web', description: 'Web team', memberIds: [m.globalId], customRoleKeys: ['toggle'], roleAttributes: [{ key: 'projectKey', values: ['web'] }] },
@@ -56,7 +56,7 @@ describe('teams', () => {
     await createProject(server, server.owner, 'web');
     await createProject(server, server.owner, 'api');
     for (const p of ['web', 'api']) await createFlag(server, server.owner, p, 'f');
-    addCustomRole(server, { key: 'toggle', policy: TOGGLE_BY_ATTRIBUTE });
+    await addCustomRole(server, { key: 'toggle', policy: TOGGLE_BY_ATTRIBUTE });
     const m = await addMember(server, { role: 'reader', roleAttributes: { projectKey: ['api'] } });
     expect((await setFlagOn(server, m.session, 'web', 'test', 'f')).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     await ok(server, server.owner, CREATE_TEAM, {
@@ -72,8 +72,8 @@ describe('teams', () => {
 
   it('update changes only the given fields; lists replace', async () => {
     const server = await setupServer();
-    addCustomRole(server, { key: 'a', policy: [] });
-    addCustomRole(server, { key: 'b', policy: [] });
+    await addCustomRole(server, { key: 'a', policy: [] });
+    await addCustomRole(server, { key: 'b', policy: [] });
     const m1 = await addMember(server, { role: 'reader' });
     const m2 = await addMember(server, { role: 'reader' });
     await ok(server, server.owner, CREATE_TEAM, { input: { key: 't', name: 'T', memberIds: [m1.globalId], customRoleKeys: ['a'] } });
@@ -105,13 +105,13 @@ describe('teams', () => {
   it('unknown members or roles are BAD_USER_INPUT naming the element; nothing is written', async () => {
     const server = await setupServer();
     const m = await addMember(server, { role: 'reader' });
-    const teams = rowCount(server, 'teams');
-    const links = rowCount(server, 'team_members');
+    const teams = await rowCount(server, 'teams');
+    const links = await rowCount(server, 'team_members');
     const role = await fails(server, server.owner, 'BAD_USER_INPUT', CREATE_TEAM, { input: { key: 'x', name: 'X', memberIds: [m.globalId], customRoleKeys: ['nope'] } });
     expect(role.extensions.field).toBe('customRoleKeys[0]');
     const member = await fails(server, server.owner, 'BAD_USER_INPUT', CREATE_TEAM, { input: { key: 'x', name: 'X', memberIds: [m.globalId, 'TWVtYmVyOm5vcGU'] } });
     expect(member.extensions.field).toBe('memberIds[1]');
-    expect([rowCount(server, 'teams'), rowCount(server, 'team_members')]).toEqual([teams, links]);
+    expect([await rowCount(server, 'teams'), await rowCount(server, 'team_members')]).toEqual([teams, links]);
   });
 
   it('removed members cannot be added, and leave their teams when removed', async () => {
@@ -151,8 +151,8 @@ describe('who may manage and see teams', () => {
 
   it('a team maintainer role may change members but not give the team roles beyond their own', async () => {
     const server = await setupServer();
-    addCustomRole(server, { key: 'maintainer', policy: [{ effect: 'allow', actions: ['updateTeamMembers', 'updateTeamCustomRoles'], resources: ['team/web'] }] });
-    addCustomRole(server, { key: 'dangerous', policy: [{ effect: 'allow', actions: ['deleteMember'], resources: ['member/*'] }] });
+    await addCustomRole(server, { key: 'maintainer', policy: [{ effect: 'allow', actions: ['updateTeamMembers', 'updateTeamCustomRoles'], resources: ['team/web'] }] });
+    await addCustomRole(server, { key: 'dangerous', policy: [{ effect: 'allow', actions: ['deleteMember'], resources: ['member/*'] }] });
     const maintainer = await addMember(server, { role: 'writer', customRoleKeys: ['maintainer'] });
     const m = await addMember(server, { role: 'reader' });
     await ok(server, server.owner, CREATE_TEAM, { input: { key: 'web', name: 'Web' } });
@@ -180,7 +180,7 @@ describe('who may manage and see teams', () => {
   it('the teams list shows only visible teams and still fills pages', async () => {
     const server = await setupServer();
     for (const key of ['a1', 'b1', 'a2', 'b2', 'a3']) await ok(server, server.owner, CREATE_TEAM, { input: { key, name: key } });
-    addCustomRole(server, { key: 'a-teams', policy: [{ effect: 'allow', actions: ['viewTeam'], resources: ['team/a*'] }] });
+    await addCustomRole(server, { key: 'a-teams', policy: [{ effect: 'allow', actions: ['viewTeam'], resources: ['team/a*'] }] });
     const m = await addMember(server, { role: 'no_access', customRoleKeys: ['a-teams'] });
     const page1 = await ok<{ teams: { edges: Array<{ node: { key: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } }>(
       server, m.session, LIST_TEAMS, { first: 2 });
@@ -197,7 +197,7 @@ describe('accounts are separate', () => {
     const server = await setupServer();
     const other = await addAccount(server);
     await ok(server, other.owner.session, CREATE_TEAM, { input: { key: 'theirs', name: 'Theirs' } });
-    const audits = auditCount(server);
+    const audits = await auditCount(server);
     for (const key of ['theirs', 'missing']) {
       const read = await fails(server, server.owner, 'NOT_FOUND', GET_TEAM, { key });
       const update = await fails(server, server.owner, 'NOT_FOUND', UPDATE_TEAM, { input: { key, name: 'Mine' } });
@@ -206,6 +206,6 @@ describe('accounts are separate', () => {
     }
     const error = await fails(server, server.owner, 'BAD_USER_INPUT', CREATE_TEAM, { input: { key: 'mine', name: 'Mine', memberIds: [other.owner.globalId] } });
     expect(error.extensions.field).toBe('memberIds[0]');
-    expect(auditCount(server)).toBe(audits);
+    expect(await auditCount(server)).toBe(audits);
   });
 });

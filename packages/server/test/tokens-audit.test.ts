@@ -20,7 +20,7 @@ describe('audit', () => {
     expectOk(reset);
     expectOk(await server.gql(DELETE, { input: { id } }, { auth: writer.session }));
 
-    const entries = server.app.db.select().from(auditEntries).where(eq(auditEntries.actorId, writer.id)).orderBy(asc(auditEntries.seq)).all();
+    const entries = await server.app.db.select().from(auditEntries).where(eq(auditEntries.actorId, writer.id)).orderBy(asc(auditEntries.seq));
     const tokenEntries = entries.filter((e) => e.resource.includes(':token/'));
     expect(tokenEntries.map((e) => [e.action, e.title])).toEqual([
       ['createAccessToken', "ada created personal token 'ci-deploy'"],
@@ -37,7 +37,7 @@ describe('audit', () => {
     expect(tokenEntries[2]).toMatchObject({ credentialKind: 'personal', tokenId: raw });
 
     const secrets = [created.secret, cloned.body.data?.cloneToken.secret ?? '', reset.body.data?.resetToken.secret ?? ''];
-    const digests = server.app.db.select().from(tokenSecrets).all().map((s) => s.secretHash);
+    const digests = (await server.app.db.select().from(tokenSecrets)).map((s) => s.secretHash);
     const text = JSON.stringify(entries);
     for (const value of [...secrets, ...digests]) expect(text).not.toContain(value);
   });
@@ -45,9 +45,9 @@ describe('audit', () => {
   it('a refused creation leaves no token and no change entry', async () => {
     const server = await setupServer();
     const reader = await addMember(server, { role: 'reader' });
-    const before = server.app.db.select().from(auditEntries).where(eq(auditEntries.outcome, 'success')).all().length;
+    const before = (await server.app.db.select().from(auditEntries).where(eq(auditEntries.outcome, 'success'))).length;
     const res = await createTokenRaw(server, reader.session, { role: 'ADMIN' });
     expect(res.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect(server.app.db.select().from(auditEntries).where(eq(auditEntries.outcome, 'success')).all().length).toBe(before);
+    expect((await server.app.db.select().from(auditEntries).where(eq(auditEntries.outcome, 'success'))).length).toBe(before);
   });
 });

@@ -49,7 +49,7 @@ describe('base roles', () => {
 
   it('a member without base access cannot give a token a base role', async () => {
     const server = await setupServer();
-    addCustomRole(server, { key: 'viewer', basePermissions: 'reader', policy: [] });
+    await addCustomRole(server, { key: 'viewer', basePermissions: 'reader', policy: [] });
     const member = await addMember(server, { role: 'no_access', customRoleKeys: ['viewer'] });
     expectError(await createTokenRaw(server, member.session, { role: 'READER' }), 'FORBIDDEN');
     await createToken(server, member.session, { role: 'NO_ACCESS' });
@@ -59,8 +59,8 @@ describe('base roles', () => {
 describe('custom roles', () => {
   it('a member gives a token only custom roles they hold; admins and owners any', async () => {
     const server = await setupServer();
-    addCustomRole(server, { key: 'mine', policy: [{ effect: 'allow', actions: ['viewProject'], resources: ['proj/*'] }] });
-    addCustomRole(server, { key: 'other', policy: [{ effect: 'allow', actions: ['updateOn'], resources: ['proj/*:env/*:flag/*'] }] });
+    await addCustomRole(server, { key: 'mine', policy: [{ effect: 'allow', actions: ['viewProject'], resources: ['proj/*'] }] });
+    await addCustomRole(server, { key: 'other', policy: [{ effect: 'allow', actions: ['updateOn'], resources: ['proj/*:env/*:flag/*'] }] });
     const writer = await addMember(server, { role: 'writer', customRoleKeys: ['mine'] });
     const admin = await addMember(server, { role: 'admin' });
     await createToken(server, writer.session, { customRoleKeys: ['mine'] });
@@ -109,7 +109,7 @@ describe('service tokens never exceed their creator at creation', () => {
 
   it('the same holds for custom roles and inline policies', async () => {
     const server = await setupServer();
-    addCustomRole(server, { key: 'limit-setter', policy: [{ effect: 'allow', actions: ['updateServiceTokenLimit'], resources: ['acct'] }] });
+    await addCustomRole(server, { key: 'limit-setter', policy: [{ effect: 'allow', actions: ['updateServiceTokenLimit'], resources: ['acct'] }] });
     const admin = await addMember(server, { role: 'admin' });
     expectError(await createTokenRaw(server, admin.session, { customRoleKeys: ['limit-setter'], serviceToken: true }), 'FORBIDDEN', { action: 'updateServiceTokenLimit' });
     expectError(
@@ -124,7 +124,7 @@ describe('service tokens never exceed their creator at creation', () => {
     const server = await setupServer();
     const writer = await addMember(server, { role: 'writer' });
     expectError(await createTokenRaw(server, writer.session, { role: 'READER', serviceToken: true }), 'FORBIDDEN', { action: 'createAccessToken' });
-    addCustomRole(server, { key: 'service-maker', policy: [{ effect: 'allow', actions: ['createAccessToken', 'viewAccessToken'], resources: ['service-token/*'] }] });
+    await addCustomRole(server, { key: 'service-maker', policy: [{ effect: 'allow', actions: ['createAccessToken', 'viewAccessToken'], resources: ['service-token/*'] }] });
     const maker = await addMember(server, { role: 'writer', customRoleKeys: ['service-maker'] });
     await createToken(server, maker.session, { role: 'WRITER', serviceToken: true });
     expectError(await createTokenRaw(server, maker.session, { role: 'ADMIN', serviceToken: true }), 'FORBIDDEN');
@@ -134,12 +134,12 @@ describe('service tokens never exceed their creator at creation', () => {
 describe('restricting who may manage tokens with custom roles', () => {
   it('a custom role that denies createAccessToken stops its members creating tokens; without the deny they can', async () => {
     const server = await setupServer();
-    addCustomRole(server, {
+    await addCustomRole(server, {
       key: 'no-tokens',
       basePermissions: 'reader',
       policy: [{ effect: 'deny', actions: ['createAccessToken'], resources: ['member/*:token/*'] }],
     });
-    addCustomRole(server, { key: 'plain-reader', basePermissions: 'reader', policy: [] });
+    await addCustomRole(server, { key: 'plain-reader', basePermissions: 'reader', policy: [] });
     const restricted = await addMember(server, { role: 'no_access', customRoleKeys: ['no-tokens'] });
     const allowed = await addMember(server, { role: 'no_access', customRoleKeys: ['plain-reader'] });
     const res = await createTokenRaw(server, restricted.session, { role: 'NO_ACCESS' });
@@ -150,7 +150,7 @@ describe('restricting who may manage tokens with custom roles', () => {
 
   it('a custom role can deny deleting tokens (FORBIDDEN, the token still visible)', async () => {
     const server = await setupServer();
-    addCustomRole(server, {
+    await addCustomRole(server, {
       key: 'keep-tokens',
       basePermissions: 'reader',
       policy: [{ effect: 'deny', actions: ['deleteAccessToken'], resources: ['member/*:token/*'] }],
@@ -185,7 +185,7 @@ describe('tokens creating tokens', () => {
 describe('clone and update apply the same caps', () => {
   it("a reader cannot clone an admin's writer token (it would be theirs); the admin can", async () => {
     const server = await setupServer();
-    addCustomRole(server, { key: 'see-all-tokens', policy: [{ effect: 'allow', actions: ['viewAccessToken'], resources: ['member/*:token/*'] }] });
+    await addCustomRole(server, { key: 'see-all-tokens', policy: [{ effect: 'allow', actions: ['viewAccessToken'], resources: ['member/*:token/*'] }] });
     const reader = await addMember(server, { role: 'reader', customRoleKeys: ['see-all-tokens'] });
     const { token } = await createToken(server, server.owner, { role: 'WRITER' });
     expectError(await server.gql(CLONE, { input: { id: token.id } }, { auth: reader.session }), 'FORBIDDEN');

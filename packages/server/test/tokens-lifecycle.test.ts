@@ -32,7 +32,8 @@ import {
   type Issued,
   type TokenData,
 } from './tokens-fixtures.ts';
-import { sqliteOf } from 'src/app.ts';
+import { sqliteOf } from '../src/app.ts';
+import { itSqlite } from './backend.ts';
 
 describe('creating a token', () => {
   it('returns a personal token and its secret once; the secret authenticates as the creator', async () => {
@@ -60,7 +61,7 @@ describe('creating a token', () => {
 
   it('accepts custom roles and inline policies as scope', async () => {
     const server = await setupServer();
-    addCustomRole(server, { key: 'viewer-role', policy: [{ effect: 'allow', actions: ['viewProject'], resources: ['proj/*'] }] });
+    await addCustomRole(server, { key: 'viewer-role', policy: [{ effect: 'allow', actions: ['viewProject'], resources: ['proj/*'] }] });
     const byRole = await createToken(server, server.owner, { customRoleKeys: ['viewer-role'] });
     expect(byRole.token).toMatchObject({ role: null, customRoleKeys: ['viewer-role'], inlinePolicy: null });
     const inline = await createToken(server, server.owner, {
@@ -103,7 +104,7 @@ describe('creating a token', () => {
     expectError(past, 'BAD_USER_INPUT', { field: 'expiresAt' });
     const version = await createTokenRaw(server, server.owner, { role: 'READER', defaultApiVersion: 19990101 });
     expectError(version, 'BAD_USER_INPUT', { field: 'defaultApiVersion' });
-    expect(server.app.db.select().from(tokens).all()).toHaveLength(0);
+    expect(await server.app.db.select().from(tokens)).toHaveLength(0);
   });
 
   it('needs a credential (HTTP 401 without one)', async () => {
@@ -129,7 +130,8 @@ describe('creating a token', () => {
 });
 
 describe('secrets are private', () => {
-  it('the secret appears only in the create payload: never in token, tokens or the database file', async () => {
+  // SQLite only: checkpoints the WAL to inspect the file
+  itSqlite('the secret appears only in the create payload: never in token, tokens or the database file', async () => {
     const server = await setupServer();
     const { secret, token } = await createToken(server, server.owner, { name: 'private', role: 'READER' });
     const one = await server.gql(TOKEN, { id: token.id }, { auth: server.owner });
@@ -147,7 +149,7 @@ describe('secrets are private', () => {
     const file = readFileSync(server.app.config.dbPath);
     expect(file.includes(Buffer.from(secret))).toBe(false);
     expect(file.includes(Buffer.from(secret.slice(4, -6)))).toBe(false);
-    const stored = server.app.db.select().from(tokenSecrets).where(eq(tokenSecrets.tokenId, rawTokenId(token.id))).all();
+    const stored = await server.app.db.select().from(tokenSecrets).where(eq(tokenSecrets.tokenId, rawTokenId(token.id)));
     expect(stored).toHaveLength(1);
     expect(stored[0]?.secretHash).not.toContain(secret);
   });
@@ -185,9 +187,9 @@ describe('reset', () => {
     await expectWorks(server, secret);
     await expectWorks(server, res.body.data?.resetToken.secret ?? '');
     // Once the grace period is over, the old secret is refused.
-    const row = server.app.db.select().from(tokenSecrets).where(eq(tokenSecrets.tokenId, rawTokenId(token.id))).all();
+    const row = await server.app.db.select().from(tokenSecrets).where(eq(tokenSecrets.tokenId, rawTokenId(token.id)));
     expect(row.filter((r) => r.validUntil?.getTime() === until.getTime())).toHaveLength(1);
-    server.app.db.update(tokenSecrets).set({ validUntil: new Date(Date.now() - 1) }).where(eq(tokenSecrets.validUntil, until)).run();
+    await server.app.transaction((tx) => tx.update(tokenSecrets).set({ validUntil: new Date(Date.now() - 1) }).where(eq(tokenSecrets.validUntil, until)));
     server.app.caches.invalidate({ kind: 'token', tokenId: rawTokenId(token.id) });
     await expect401(server, secret, /reset/);
     await expectWorks(server, res.body.data?.resetToken.secret ?? '');
@@ -278,7 +280,7 @@ describe('update', () => {
 
   it('replaces the scope: role → custom roles → inline policy', async () => {
     const server = await setupServer();
-    addCustomRole(server, { key: 'r1', policy: [{ effect: 'allow', actions: ['viewProject'], resources: ['proj/*'] }] });
+    await addCustomRole(server, { key: 'r1', policy: [{ effect: 'allow', actions: ['viewProject'], resources: ['proj/*'] }] });
     const { token } = await createToken(server, server.owner, { role: 'READER' });
     const toRoles = await server.gql<{ updateToken: { token: TokenData } }>(UPDATE, { input: { id: token.id, customRoleKeys: ['r1'] } }, { auth: server.owner });
     expect(toRoles.body.data?.updateToken.token).toMatchObject({ role: null, customRoleKeys: ['r1'], inlinePolicy: null });
@@ -342,7 +344,7 @@ describe('expiry', () => {
     const { secret, token } = await createToken(server, server.owner, { role: 'READER', expiresAt: inTheFuture() });
     expect(token.active).toBe(true);
     await expectWorks(server, secret);
-    server.app.db.update(tokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(tokens.id, rawTokenId(token.id))).run();
+    await server.app.transaction((tx) => tx.update(tokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(tokens.id, rawTokenId(token.id))));
     server.app.caches.invalidate({ kind: 'token', tokenId: rawTokenId(token.id) });
     await expect401(server, secret, /expired/);
     const res = await server.gql<{ token: TokenData }>(TOKEN, { id: token.id }, { auth: server.owner });
@@ -396,8 +398,8 @@ describe('last used', () => {
     const pending = await server.gql<{ token: TokenData }>(TOKEN, { id: token.id }, { auth: server.owner });
     const pendingAt = new Date(pending.body.data?.token.lastUsedAt ?? 0).getTime();
     expect(pendingAt).toBeGreaterThanOrEqual(before);
-    server.app.lastUsed.flush();
-    const stored = server.app.db.select().from(tokens).where(eq(tokens.id, rawTokenId(token.id))).get();
+    await server.app.lastUsed.flush();
+    const stored = (await server.app.db.select().from(tokens).where(eq(tokens.id, rawTokenId(token.id))))[0];
     expect(stored?.lastUsedAt?.getTime()).toBe(pendingAt);
     const flushed = await server.gql<{ token: TokenData }>(TOKEN, { id: token.id }, { auth: server.owner });
     expect(flushed.body.data?.token.lastUsedAt).toBe(pending.body.data?.token.lastUsedAt);
@@ -407,22 +409,23 @@ describe('last used', () => {
     const server = await setupServer();
     const a = await createToken(server, server.owner, { role: 'READER' });
     const b = await createToken(server, server.owner, { role: 'READER' });
-    server.app.lastUsed.flush();
+    await server.app.lastUsed.flush();
     const writes = server.app.lastUsed.writes;
     for (let i = 0; i < 10; i++) {
       await expectWorks(server, a.secret);
       await expectWorks(server, b.secret);
     }
     expect(server.app.lastUsed.writes).toBe(writes);
-    server.app.lastUsed.flush();
+    await server.app.lastUsed.flush();
     expect(server.app.lastUsed.writes - writes).toBe(2);
   });
 
-  it('a pending date is written when the server shuts down', async () => {
+  // SQLite only: reopens the database file after the server closed it
+  itSqlite('a pending date is written when the server shuts down', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'latchkey-last-used-'));
     const dbPath = join(dir, 'db.sqlite');
     try {
-      const app = createApp({ ...loadConfig({}), dbPath, ownerEmail: OWNER_EMAIL, ownerPassword: OWNER_PASSWORD, scryptLogN: 4, lastUsedFlushMs: 60_000 }, silentLogger);
+      const app = await createApp({ ...loadConfig({}), dbPath, ownerEmail: OWNER_EMAIL, ownerPassword: OWNER_PASSWORD, scryptLogN: 4, lastUsedFlushMs: 60_000 }, silentLogger);
       await bootstrapOwner(app);
       const yoga = createLatchkeyYoga(app);
       const post = async (query: string, variables: Record<string, unknown>, auth?: string) => {
@@ -437,11 +440,11 @@ describe('last used', () => {
       const created = (await post('mutation { createToken(input: { name: "t", role: READER }) { secret token { id } } }', {}, session)).data.createToken;
       await post('{ viewer { credentialKind } }', {}, created?.secret);
       const id = rawTokenId(created?.token.id ?? '');
-      expect(app.db.select().from(tokens).where(eq(tokens.id, id)).get()?.lastUsedAt).toBeNull();
-      app.close();
+      expect((await app.db.select().from(tokens).where(eq(tokens.id, id)))[0]?.lastUsedAt).toBeNull();
+      await app.close();
       const reopened = openDb(dbPath);
-      expect(reopened.db.select().from(tokens).where(eq(tokens.id, id)).get()?.lastUsedAt).toBeInstanceOf(Date);
-      reopened.close();
+      expect((await reopened.db.select().from(tokens).where(eq(tokens.id, id)))[0]?.lastUsedAt).toBeInstanceOf(Date);
+      await reopened.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -14,8 +14,8 @@ import { CLONE, DELETE, createToken, createTokenRaw, expectError, expectOk } fro
 const SET_LIMIT = `mutation($n: Int) { updateAccount(input: { serviceTokenLimit: $n }) { account { serviceTokenLimit } } }`;
 
 /** Service tokens inserted straight into the store (to reach the default limit quickly). */
-function insertServiceTokens(server: TestServer, count: number): void {
-  const owner = server.app.db.select().from(members).where(eq(members.email, OWNER_EMAIL)).get();
+async function insertServiceTokens(server: TestServer, count: number): Promise<void> {
+  const owner = (await server.app.db.select().from(members).where(eq(members.email, OWNER_EMAIL)))[0];
   if (!owner) throw new Error('no owner');
   const now = new Date();
   const rows = Array.from({ length: count }, (_, i) => ({
@@ -30,7 +30,7 @@ function insertServiceTokens(server: TestServer, count: number): void {
     createdAt: now,
     updatedAt: now,
   }));
-  server.app.db.insert(tokens).values(rows).run();
+  await server.app.transaction((tx) => tx.insert(tokens).values(rows));
 }
 
 describe('service token limit', () => {
@@ -71,11 +71,11 @@ describe('service token limit', () => {
 
   it('by default an account holds 200 service tokens and the 201st is refused', async () => {
     const server = await setupServer();
-    const account = server.app.db.select().from(accounts).limit(1).get();
+    const account = (await server.app.db.select().from(accounts).limit(1))[0];
     expect(account?.serviceTokenLimit).toBe(DEFAULT_SERVICE_TOKEN_LIMIT);
     expect(DEFAULT_SERVICE_TOKEN_LIMIT).toBe(200);
     // 199 straight into the store (fast), the 200th through the API, then the 201st is refused.
-    insertServiceTokens(server, 199);
+    await insertServiceTokens(server, 199);
     await createToken(server, server.owner, { role: 'READER', serviceToken: true });
     const refused = await createTokenRaw(server, server.owner, { role: 'READER', serviceToken: true });
     expectError(refused, 'LIMIT_EXCEEDED', { limit: 200 });

@@ -68,7 +68,7 @@ describe('personal tokens follow their owner', () => {
   it('role attributes in the token’s custom roles take the owner’s values (projectA), and follow them', async () => {
     const server = await setupServer();
     await withFlags(server);
-    addCustomRole(server, {
+    await addCustomRole(server, {
       key: 'project-writer',
       basePermissions: 'reader',
       policy: [{ effect: 'allow', actions: ['updateOn'], resources: ['proj/${roleAttribute/projectKey}:env/*:flag/*'] }],
@@ -103,7 +103,7 @@ describe('custom roles are referenced live', () => {
   it('editing a custom role changes the personal and service tokens that use it, on the next request', async () => {
     const server = await setupServer();
     await withFlags(server);
-    addCustomRole(server, { key: 'flipper', basePermissions: 'reader', policy: [{ effect: 'allow', actions: ['updateOn'], resources: ['proj/projectA:env/*:flag/*'] }] });
+    await addCustomRole(server, { key: 'flipper', basePermissions: 'reader', policy: [{ effect: 'allow', actions: ['updateOn'], resources: ['proj/projectA:env/*:flag/*'] }] });
     const member = await addMember(server, { role: 'no_access', customRoleKeys: ['flipper'] });
     const personal = await createToken(server, member.session, { customRoleKeys: ['flipper'] });
     const service = await createToken(server, server.owner, { customRoleKeys: ['flipper'], serviceToken: true });

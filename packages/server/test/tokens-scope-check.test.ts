@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { auditRows } from './audit-helpers.ts';
 import { addCustomRole, addMember, errorCode, setupServer, type TestServer } from './helpers.ts';
 import { createTokenRaw } from './tokens-fixtures.ts';
-import { sqliteOf } from 'src/app.ts';
+import { count } from 'drizzle-orm';
+import { tokens } from '../src/db/tables.ts';
 
 /**
  * checkTokenScope: a dry run of createToken for forms (the console's "Create an access token"),
@@ -26,12 +27,12 @@ async function check(server: TestServer, auth: string, input: Record<string, unk
   return answer;
 }
 
-const tokenCount = (server: TestServer) => (sqliteOf(server.app).prepare('SELECT count(*) AS n FROM tokens').get() as { n: number }).n;
+const tokenCount = async (server: TestServer) => (await server.app.db.select({ n: count() }).from(tokens))[0]?.n ?? 0;
 
 describe('checkTokenScope', () => {
   it('answers exactly as createToken would, and creates and records nothing', async () => {
     const server = await setupServer();
-    addCustomRole(server, { key: 'flags', policy: [{ effect: 'allow', actions: ['*'], resources: ['proj/*:env/*:flag/*'] }] });
+    await addCustomRole(server, { key: 'flags', policy: [{ effect: 'allow', actions: ['*'], resources: ['proj/*:env/*:flag/*'] }] });
     const reader = await addMember(server, { role: 'reader' });
     const writer = await addMember(server, { role: 'writer', customRoleKeys: ['flags'] });
     const admin = await addMember(server, { role: 'admin' });
@@ -51,9 +52,9 @@ describe('checkTokenScope', () => {
     for (const caller of [reader.session, writer.session, admin.session, server.owner]) {
       for (const input of inputs) {
         const full = { name: 'dry', ...input };
-        const before = { tokens: tokenCount(server), audit: auditRows(server).length };
+        const before = { tokens: await tokenCount(server), audit: (await auditRows(server)).length };
         const answer = await check(server, caller, full);
-        expect({ tokens: tokenCount(server), audit: auditRows(server).length }).toEqual(before);
+        expect({ tokens: await tokenCount(server), audit: (await auditRows(server)).length }).toEqual(before);
         const real = await createTokenRaw(server, caller, full);
         const what = `${JSON.stringify(input)} by ${caller.slice(0, 8)}`;
         if (answer.allowed) {

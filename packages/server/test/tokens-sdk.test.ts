@@ -8,17 +8,21 @@ import { loadConfig } from '../src/config.ts';
 import { silentLogger } from '../src/logger.ts';
 import { startServer, type RunningServer } from '../src/server.ts';
 import { bootstrapOwner } from '../src/services/accounts.ts';
+import { testDatabaseConfig } from './backend.ts';
 import { OWNER_EMAIL, OWNER_PASSWORD } from './helpers.ts';
 
 /** The README's example, through the typed SDK against a real HTTP server: create a reader token, use it, reset it, delete it. */
 describe('tokens through the SDK', () => {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-tokens-sdk-'));
   let running: RunningServer;
+  let drop = async (): Promise<void> => undefined;
   let lk: Latchkey;
 
   beforeAll(async () => {
-    const app = createApp(
-      { ...loadConfig({}), dbPath: join(dir, 'db.sqlite'), ownerEmail: OWNER_EMAIL, ownerPassword: OWNER_PASSWORD, scryptLogN: 4, lastUsedFlushMs: 0 },
+    const database = await testDatabaseConfig(dir);
+    drop = database.drop;
+    const app = await createApp(
+      { ...loadConfig({}), ...database.config, ownerEmail: OWNER_EMAIL, ownerPassword: OWNER_PASSWORD, scryptLogN: 4, lastUsedFlushMs: 0 },
       silentLogger,
     );
     await bootstrapOwner(app);
@@ -28,6 +32,7 @@ describe('tokens through the SDK', () => {
   });
   afterAll(async () => {
     await running.close();
+    await drop();
     rmSync(dir, { recursive: true, force: true });
   });
 

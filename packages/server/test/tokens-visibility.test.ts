@@ -81,7 +81,7 @@ describe('listing', () => {
 
   it('a custom role granting viewAccessToken lets a non-admin list every token; without it they see their own', async () => {
     const server = await setupServer();
-    addCustomRole(server, { key: 'token-auditor', policy: [{ effect: 'allow', actions: ['viewAccessToken'], resources: ['member/*:token/*', 'service-token/*'] }] });
+    await addCustomRole(server, { key: 'token-auditor', policy: [{ effect: 'allow', actions: ['viewAccessToken'], resources: ['member/*:token/*', 'service-token/*'] }] });
     const auditor = await addMember(server, { role: 'reader', customRoleKeys: ['token-auditor'] });
     const reader = await addMember(server, { role: 'reader' });
     const other = await createToken(server, server.owner, { role: 'READER' });
@@ -126,7 +126,7 @@ describe('listing', () => {
 
   it('Viewer.token is the token making the request', async () => {
     const server = await setupServer();
-    addCustomRole(server, { key: 'nothing', policy: [{ effect: 'allow', actions: ['viewProject'], resources: ['proj/x'] }] });
+    await addCustomRole(server, { key: 'nothing', policy: [{ effect: 'allow', actions: ['viewProject'], resources: ['proj/x'] }] });
     const { secret, token } = await createToken(server, server.owner, { name: 'me', customRoleKeys: ['nothing'], serviceToken: true });
     const res = await server.gql<{ viewer: { token: { id: string; name: string } } }>(`{ viewer { token { id name } } }`, {}, { auth: secret });
     expectOk(res);

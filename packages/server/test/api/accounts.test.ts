@@ -100,12 +100,12 @@ describe('the operator resets a password on the server host', () => {
     expect(printed).toEqual(expect.any(String));
     expect(result.stdout.match(new RegExp(printed ?? 'x', 'g'))).toHaveLength(1);
     // A fresh process on the same database (what a restart gives): the old session has ended.
-    const restarted = createApp({ ...server.app.config }, silentLogger);
+    const restarted = await createApp({ ...server.app.config }, silentLogger);
     try {
       const { authenticate } = await import('../../src/auth/credentials.ts');
-      expect(() => authenticate(restarted, server.owner)).toThrow(/revoked/);
+      await expect(authenticate(restarted, server.owner)).rejects.toThrow(/revoked/);
     } finally {
-      restarted.close();
+      await restarted.close();
     }
     expect((await login(server, OWNER_EMAIL, OWNER_PASSWORD)).secret).toBeUndefined();
     const fresh = await login(server, OWNER_EMAIL, printed ?? '');

@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sqliteOf } from '../../src/app.ts';
+import { itSqlite } from '../backend.ts';
 import { startHttpServer, type HttpServer } from './http.ts';
 
 /**
@@ -46,8 +48,9 @@ describe('connections', () => {
     expect(next.body.data?.projects).toEqual({ totalCount: 3, nodes: [{ key: 'p3' }] });
   });
 
-  it('totalCount is computed only when selected (no counting queries otherwise)', async () => {
-    const { sqlite } = server.app.database;
+  // SQLite only: counts the statements the reader connection prepares.
+  itSqlite('totalCount is computed only when selected (no counting queries otherwise)', async () => {
+    const sqlite = (server.app.db as unknown as { $client: ReturnType<typeof sqliteOf> }).$client;
     const prepare = sqlite.prepare.bind(sqlite);
     const statements: string[] = [];
     sqlite.prepare = ((source: string) => {

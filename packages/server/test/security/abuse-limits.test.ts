@@ -1,9 +1,10 @@
+import { eq } from 'drizzle-orm';
+import { members } from '../../src/db/tables.ts';
 import { describe, expect, it, vi } from 'vitest';
 import { hashPassword, verifyPassword } from '../../src/auth/passwords.ts';
 import { createLimiters, DEFAULT_LIMITS, type Limiters } from '../../src/services/limits.ts';
 import { addMember, MEMBER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, setupServer, type GqlResponse, type TestServer } from '../helpers.ts';
 import { createToken } from '../tokens-fixtures.ts';
-import { sqliteOf } from '../src/app.ts';
 
 /**
  * Unrestricted resource consumption and credential stuffing (OWASP API4, API2): failed logins are
@@ -167,7 +168,7 @@ describe('unknown email and wrong password', () => {
   it('answer identically, and both verify a scrypt hash (the unknown email against the dummy hash)', async () => {
     const server = await setupServer();
     const dummy = await server.app.dummyPasswordHash;
-    const ownerHash = (sqliteOf(server.app).prepare('SELECT password_hash AS h FROM members WHERE email = ?').get(OWNER_EMAIL) as { h: string }).h;
+    const ownerHash = (await server.app.db.select({ h: members.passwordHash }).from(members).where(eq(members.email, OWNER_EMAIL)))[0]?.h ?? '';
     verified.hashes.length = 0;
     const wrong = await login(server, OWNER_EMAIL, 'not the password');
     const unknown = await login(server, 'nobody@example.test', 'not the password');

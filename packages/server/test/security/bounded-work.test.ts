@@ -144,7 +144,7 @@ describe('bounded work: policies over a documented limit are BAD_USER_INPUT nami
   it.each(PATHS)("the issue's reproduction is refused at once by %s, naming the limit and the element", async (path) => {
     const server = await setupServer();
     const reader = await addMember(server, { role: path === 'createToken' ? 'reader' : 'admin' });
-    const audits = auditCount(server);
+    const audits = await auditCount(server);
     const res = await submit(server, reader.session, path, REPRODUCTION);
     expect(res.body.errors?.[0]?.extensions?.code, JSON.stringify(res.body.errors?.[0])).toBe('BAD_USER_INPUT');
     expect(res.body.errors?.[0]?.message).toBe(
@@ -153,7 +153,7 @@ describe('bounded work: policies over a documented limit are BAD_USER_INPUT nami
     // The message names the limit, never echoes the 48 kB specifier.
     expect(res.body.errors?.[0]?.message.length).toBeLessThan(200);
     // updateRole's setup created its role (one audit entry); the refused operation wrote nothing.
-    expect(auditCount(server)).toBe(audits + (path === 'updateRole' ? 1 : 0));
+    expect(await auditCount(server)).toBe(audits + (path === 'updateRole' ? 1 : 0));
   });
 
   describe.each(PATHS)('through %s', (path) => {
@@ -162,14 +162,14 @@ describe('bounded work: policies over a documented limit are BAD_USER_INPUT nami
       const atLimit = await submit(server, server.owner, path, policy(at));
       expect(atLimit.body.errors, JSON.stringify(atLimit.body.errors)).toBeUndefined();
 
-      const tokensBefore = rowCount(server, 'custom_roles');
+      const tokensBefore = await rowCount(server, 'custom_roles');
       const over = await submit(server, server.owner, path, policy(at + 1));
       const error = over.body.errors?.[0];
       expect(error?.extensions?.code, JSON.stringify(error)).toBe('BAD_USER_INPUT');
       expect(error?.extensions?.field).toBe(`${FIELD[path]}${element}`);
       expect(error?.message).toBe(`${FIELD[path]}${element}: ${says(at + 1)}`);
       // No partial write: a refused createRole stores no role (updateRole's setup role is the one extra).
-      expect(rowCount(server, 'custom_roles')).toBe(tokensBefore + (path === 'updateRole' ? 1 : 0));
+      expect(await rowCount(server, 'custom_roles')).toBe(tokensBefore + (path === 'updateRole' ? 1 : 0));
     });
   });
 
@@ -189,7 +189,7 @@ describe('role attribute names are the member\'s own keys only', () => {
   async function oddRoleHolder() {
     const server = await setupServer();
     await createProject(server, server.owner, 'web');
-    addCustomRole(server, {
+    await addCustomRole(server, {
       key: 'odd',
       policy: [
         { effect: 'allow', actions: ['viewProject', 'updateProjectName'], resources: PROTOTYPE_NAMES.map((n) => `proj/\${roleAttribute/${n}}`) },

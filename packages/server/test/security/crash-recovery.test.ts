@@ -2,13 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { bootstrapOwner } from '../../src/services/accounts.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
 import { httpGql, startServerProcess, type ServerProcess } from './server-process.ts';
+import { describeSqlite } from '../backend.ts';
 
 /**
  * Durability: SQLite in WAL mode with synchronous=FULL, so a change acknowledged to a client has
@@ -43,7 +44,8 @@ interface Acknowledged {
 
 const rawId = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1] ?? '';
 
-describe('crash recovery', () => {
+// SQLite only: kills the server and checks the SQLite file it left
+describeSqlite('crash recovery', () => {
   it('after SIGKILL mid-loop and a restart: integrity ok, every acknowledged token and deletion holds, with its audit entry', async () => {
     const env = {
       LATCHKEY_DB: join(dir, 'latchkey.db'),
@@ -96,7 +98,7 @@ describe('crash recovery', () => {
     expect(check.pragma('journal_mode', { simple: true })).toBe('wal');
     check.close();
 
-    const app = createApp(loadConfig(env), silentLogger);
+    const app = await createApp(loadConfig(env), silentLogger);
     await bootstrapOwner(app);
     const second = await startServer(app, 0, '127.0.0.1');
     restarted = second;

@@ -1,3 +1,5 @@
+import { eq } from 'drizzle-orm';
+import { members } from '../../src/db/tables.ts';
 import { describe, expect, it, vi } from 'vitest';
 import { SECRET_BODY_LENGTH, secretChecksum } from '@latchkey/sdk/secrets';
 import { loadConfig } from '../../src/config.ts';
@@ -5,7 +7,8 @@ import { hashPassword, verifyPassword } from '../../src/auth/passwords.ts';
 import { digestSecret } from '../../src/auth/secrets.ts';
 import { addMember, MEMBER_PASSWORD, OWNER_EMAIL, OWNER_PASSWORD, setupServer, type TestServer } from '../helpers.ts';
 import { createToken, rawTokenId } from '../tokens-fixtures.ts';
-import { sqliteOf } from '../src/app.ts';
+import { sqliteOf } from '../../src/app.ts';
+import { itSqlite } from '../backend.ts';
 
 // Every lookup of a credential by digest (tokens, then sessions), counted whether or not the
 // query was prepared earlier: "refused before any database lookup" means none of these ran.
@@ -142,7 +145,8 @@ describe('malformed Authorization values', () => {
     }
   });
 
-  it('secrets are found by their SHA-256 digest through a unique index, never by scanning or comparing in code', async () => {
+  // SQLite only: reads SQLite's query plans
+  itSqlite('secrets are found by their SHA-256 digest through a unique index, never by scanning or comparing in code', async () => {
     const server = await setupServer();
     const sqlite = sqliteOf(server.app);
     const plans = [
@@ -170,9 +174,9 @@ describe('passwords', () => {
   it('raising the cost keeps old hashes working and makes new hashes at the new cost', async () => {
     const server = await setupServer({ scryptLogN: 4 });
     const member = await addMember(server, { role: 'reader' });
-    const storedOf = (email: string) =>
-      (sqliteOf(server.app).prepare('SELECT password_hash AS h FROM members WHERE email = ?').get(email) as { h: string }).h;
-    expect(storedOf(member.email)).toMatch(/^scrypt\$4\$/);
+    const storedOf = async (email: string) =>
+      (await server.app.db.select({ h: members.passwordHash }).from(members).where(eq(members.email, email)))[0]?.h ?? '';
+    expect(await storedOf(member.email)).toMatch(/^scrypt\$4\$/);
 
     server.app.config.scryptLogN = 10;
     // Old hashes (cost 2^4) still verify: each hash carries its own parameters.
@@ -190,23 +194,23 @@ describe('passwords', () => {
       input: { inviteCode, name: 'Raised', password: 'a new password 123' },
     });
     expect(accepted.body.errors).toBeUndefined();
-    expect(storedOf('raised@example.test')).toMatch(/^scrypt\$10\$8\$1\$/);
+    expect(await storedOf('raised@example.test')).toMatch(/^scrypt\$10\$8\$1\$/);
     await expect(server.login('raised@example.test', 'a new password 123')).resolves.toMatch(/^lku_/);
   });
 
   it('a login re-hashes a password made at a lower cost, and the new hash verifies', async () => {
     const server = await setupServer({ scryptLogN: 4 });
     const member = await addMember(server, { role: 'reader' });
-    const storedOf = (email: string) =>
-      (sqliteOf(server.app).prepare('SELECT password_hash AS h FROM members WHERE email = ?').get(email) as { h: string }).h;
+    const storedOf = async (email: string) =>
+      (await server.app.db.select({ h: members.passwordHash }).from(members).where(eq(members.email, email)))[0]?.h ?? '';
     server.app.config.scryptLogN = 6;
     await server.login(member.email, MEMBER_PASSWORD);
-    expect(storedOf(member.email)).toMatch(/^scrypt\$6\$8\$1\$/);
+    expect(await storedOf(member.email)).toMatch(/^scrypt\$6\$8\$1\$/);
     const failed = await server.gql('mutation($input: LoginInput!) { login(input: $input) { secret } }', {
       input: { email: member.email, password: 'not the password' },
     });
     expect(failed.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    expect(storedOf(member.email)).toMatch(/^scrypt\$6\$/);
+    expect(await storedOf(member.email)).toMatch(/^scrypt\$6\$/);
     await expect(server.login(member.email, MEMBER_PASSWORD)).resolves.toMatch(/^lku_/);
   });
 

@@ -1,9 +1,10 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { baseRoleGrant, baseRoleRank, contains, type AccessRequest, type BaseRole } from '@latchkey/policy';
 import { schema } from '../../src/schema/index.ts';
 import { OWNER_EMAIL, OWNER_PASSWORD, setupServer, type GqlResponse } from '../helpers.ts';
 import { accountChecksum, accountIdentifiers, auditCount, dataChecksum, leakedIdentifiers, withRollback } from './harness.ts';
 import { buildFixture, globalMemberId, modelAllows, modelContains, selfOf, tokenScopeGrants, type Credential, type Fixture } from './fixture.ts';
+import { describeSqlite } from '../backend.ts';
 
 /**
  * Broken function- and object-level authorization (OWASP API5, API1): every mutation and every
@@ -427,14 +428,15 @@ beforeAll(async () => {
   const server = await setupServer();
   fx = await buildFixture(server);
   baseline = {
-    data: dataChecksum(server),
+    data: await dataChecksum(server),
     accountA: accountChecksum(server, fx.accountA),
-    successes: auditCount(server, 'success'),
+    successes: await auditCount(server, 'success'),
     idsOfA: accountIdentifiers(server, fx.accountA),
   };
 }, 60_000);
 
-describe('the matrix covers the schema', () => {
+// SQLite only: checksums the SQLite tables and rolls each cell back on the SQLite writer
+describeSqlite('the matrix covers the schema', () => {
   it('every Mutation field has at least one entry', () => {
     const mutations = Object.keys(schema.getMutationType()?.getFields() ?? {}).map((f) => `Mutation.${f}`);
     const covered = new Set(ENTRIES.map((e) => e.field));
@@ -468,7 +470,8 @@ describe('the matrix covers the schema', () => {
   });
 });
 
-describe('escalation matrix', () => {
+// SQLite only: checksums the SQLite tables and rolls each cell back on the SQLite writer
+describeSqlite('escalation matrix', () => {
   for (const entry of ENTRIES) {
     it(entry.name, async () => {
       const { server } = fx;
@@ -496,8 +499,8 @@ describe('escalation matrix', () => {
             const refusedAsNull = entry.field === 'Query.node' && !res.body.errors;
             if (result !== null) problems.push(`expected refusal, got success`);
             else if (!refusedAsNull && !allowedCodes.includes(String(code))) problems.push(`refused with ${String(code)} (${res.body.errors?.[0]?.message ?? ''})`);
-            if (dataChecksum(server) !== baseline.data) problems.push('wrote to the database');
-            if (auditCount(server, 'success') !== baseline.successes) problems.push("recorded a 'success' audit entry");
+            if (await dataChecksum(server) !== baseline.data) problems.push('wrote to the database');
+            if (await auditCount(server, 'success') !== baseline.successes) problems.push("recorded a 'success' audit entry");
           }
           if (problems.length > 0) mismatches.push(`${credential.label}: ${problems.join('; ')}`);
         });

@@ -13,7 +13,8 @@ import {
 } from '@latchkey/policy';
 import { addAccount, addCustomRole, addMember, type TestServer } from '../helpers.ts';
 import { createToken } from '../tokens-fixtures.ts';
-import { sqliteOf } from '../src/app.ts';
+import { eq } from 'drizzle-orm';
+import { members } from '../../src/db/tables.ts';
 
 /**
  * One account (A) with a member of every base role, a no-access member holding a custom role,
@@ -144,10 +145,12 @@ const memberOf = (id: string, role: BaseRole, customRoles: ModelMember['customRo
 export async function buildFixture(server: TestServer): Promise<Fixture> {
   const viewer = await ok<{ viewer: { member: { id: string } } }>(server, server.owner, '{ viewer { member { id } } }');
   const owner = memberOf(rawIdOf(viewer.viewer.member.id), 'owner');
-  const accountA = (sqliteOf(server.app).prepare('SELECT account_id AS a FROM members WHERE id = ?').get(owner.id) as { a: string }).a;
+  const [ownerRow] = await server.app.db.select({ a: members.accountId }).from(members).where(eq(members.id, owner.id));
+  if (!ownerRow) throw new Error('no owner');
+  const accountA = ownerRow.a;
 
-  addCustomRole(server, { key: 'limited', policy: LIMITED_POLICY });
-  addCustomRole(server, { key: 'target-role', policy: [{ effect: 'allow', actions: ['viewProject'], resources: ['proj/beta'] }] });
+  await addCustomRole(server, { key: 'limited', policy: LIMITED_POLICY });
+  await addCustomRole(server, { key: 'target-role', policy: [{ effect: 'allow', actions: ['viewProject'], resources: ['proj/beta'] }] });
   const [adminM, writerM, readerM, limitedM, targetM] = await Promise.all([
     addMember(server, { role: 'admin', email: 'admin@a.test' }),
     addMember(server, { role: 'writer', email: 'writer@a.test' }),

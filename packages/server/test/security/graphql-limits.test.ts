@@ -24,14 +24,14 @@ beforeAll(async () => {
  * and that nothing ran: no data, no change, no audit entry.
  */
 async function expectRefusedBeforeExecution(query: string, message: RegExp): Promise<GqlResponse> {
-  const before = { data: dataChecksum(server), audit: auditCount(server) };
+  const before = { data: await dataChecksum(server), audit: await auditCount(server) };
   const res = await server.gql(query, {}, { auth: server.owner });
   expect(res.body.data, JSON.stringify(res.body)).toBeUndefined();
   expect(res.status).toBe(400);
   expect(res.body.errors?.map((e) => e.message)).toEqual([expect.stringMatching(message)]);
   expect(res.body.errors?.[0]?.message).not.toMatch(/Syntax Error/);
   expect(res.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
-  expect({ data: dataChecksum(server), audit: auditCount(server) }).toEqual(before);
+  expect({ data: await dataChecksum(server), audit: await auditCount(server) }).toEqual(before);
   return res;
 }
 
@@ -39,10 +39,10 @@ const createProject = (key: string, selection = 'project { id }') => `createProj
 
 describe('GraphQL limits: refused before any resolver runs', () => {
   it('the probes run when under every limit (so a refusal below is the limit, not the probe)', async () => {
-    const before = auditCount(server, 'success');
+    const before = await auditCount(server, 'success');
     const res = await server.gql(`mutation { ${createProject('probe')} }`, {}, { auth: server.owner });
     expect(res.body.errors).toBeUndefined();
-    expect(auditCount(server, 'success')).toBe(before + 1);
+    expect(await auditCount(server, 'success')).toBe(before + 1);
   });
 
   it(`depth over ${GRAPHQL_LIMITS.maxDepth}`, async () => {
@@ -75,7 +75,7 @@ describe('GraphQL limits: refused before any resolver runs', () => {
   });
 
   it('batching is off: an array of operations is refused and none of them runs', async () => {
-    const before = { data: dataChecksum(server), audit: auditCount(server) };
+    const before = { data: await dataChecksum(server), audit: await auditCount(server) };
     const response = await server.yoga.fetch('http://latchkey.test/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: server.owner },
@@ -83,7 +83,7 @@ describe('GraphQL limits: refused before any resolver runs', () => {
     });
     expect(response.status).toBe(400);
     expect(await response.text()).toMatch(/Batching is not supported/);
-    expect({ data: dataChecksum(server), audit: auditCount(server) }).toEqual(before);
+    expect({ data: await dataChecksum(server), audit: await auditCount(server) }).toEqual(before);
   });
 });
 

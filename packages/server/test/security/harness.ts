@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { Caches } from '../../src/services/caches.ts';
 import type { GqlResponse, TestServer } from '../helpers.ts';
-import { sqliteOf } from '../src/app.ts';
+import { count, eq } from 'drizzle-orm';
+import { sqliteOf } from '../../src/app.ts';
+import * as tables from '../../src/db/tables.ts';
+import { auditEntries } from '../../src/db/tables.ts';
+import type { Db } from '../../src/db/client.ts';
+import * as schema from '../../src/db/schema/index.ts';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 
 /**
  * Shared tools of the security tests: checksums of what the database holds (to prove "no write"),
@@ -32,11 +38,24 @@ function hashRows(rows: unknown[]): string {
 }
 
 /** A checksum of every application table except the audit log (which refusals append to). */
-export function dataChecksum(server: TestServer): string {
+export async function dataChecksum(server: TestServer): Promise<string> {
+  if (server.app.database.dialect !== 'sqlite') return portableDataChecksum(server);
   const sqlite = sqliteOf(server.app);
   const parts = tableNames(server)
     .filter((name) => name !== 'audit_entries')
     .map((name) => `${name}:${hashRows(sqlite.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all())}`);
+  return createHash('sha256').update(parts.join('\n')).digest('hex');
+}
+
+/** The same on any backend, over the tables the store knows (rows in a canonical order, as there is no rowid). */
+async function portableDataChecksum(server: TestServer): Promise<string> {
+  const parts: string[] = [];
+  for (const [name, table] of Object.entries(tables)) {
+    if (typeof table !== 'object' || name === 'auditEntries') continue;
+    const rows = (await server.app.db.select().from(table as typeof tables.accounts)) as Array<Record<string, unknown>>;
+    const stable = rows.map((row) => JSON.stringify(Object.entries(row).filter(([column]) => column !== 'lastUsedAt'))).sort();
+    parts.push(`${name}:${createHash('sha256').update(stable.join('\n')).digest('hex')}`);
+  }
   return createHash('sha256').update(parts.join('\n')).digest('hex');
 }
 
@@ -107,12 +126,12 @@ export function leakedIdentifiers(body: unknown, ids: ReadonlySet<string>): stri
 }
 
 /** Rows of the audit log, optionally only one outcome. */
-export function auditCount(server: TestServer, outcome?: 'success' | 'refused'): number {
-  const sqlite = sqliteOf(server.app);
-  const row = (outcome
-    ? sqlite.prepare('SELECT count(*) AS n FROM audit_entries WHERE outcome = ?').get(outcome)
-    : sqlite.prepare('SELECT count(*) AS n FROM audit_entries').get()) as { n: number };
-  return row.n;
+export async function auditCount(server: TestServer, outcome?: 'success' | 'refused'): Promise<number> {
+  const [row] = await server.app.db
+    .select({ n: count() })
+    .from(auditEntries)
+    .where(outcome ? eq(auditEntries.outcome, outcome) : undefined);
+  return row?.n ?? 0;
 }
 
 /** Forgets every cached credential and compiled policy (after a rollback the caches may be ahead of the database). */
@@ -121,16 +140,45 @@ export function resetCaches(server: TestServer): void {
 }
 
 /**
- * Runs `run` inside a transaction that is rolled back afterwards: the server's own transactions
- * become savepoints of it, so everything `run` changes disappears and the next run starts from the
- * same fixture. Caches are reset, since they may hold what was rolled back.
+ * Runs `run` inside a transaction that is rolled back afterwards, so everything `run` changes
+ * disappears and the next run starts from the same fixture. SQLite only: for the scope, the
+ * server's reads go through the writer connection (so they see the scope's uncommitted writes)
+ * and its transactions become savepoints of the outer one, one at a time. Caches are reset, since
+ * they may hold what was rolled back.
  */
 export async function withRollback<T>(server: TestServer, run: () => Promise<T>): Promise<T> {
   const sqlite = sqliteOf(server.app);
+  const database = server.app.database as { db: Db; transaction: TestServer['app']['transaction'] };
+  const saved = { appDb: server.app.db, db: database.db, transaction: database.transaction };
+  const writerDb = drizzle(sqlite, { schema });
+  let queue: Promise<unknown> = Promise.resolve();
+  const savepoint = <R>(body: (tx: Db) => Promise<R>): Promise<R> => {
+    const next = queue.then(async () => {
+      sqlite.exec('SAVEPOINT latchkey_test');
+      try {
+        const result = await body(writerDb);
+        sqlite.exec('RELEASE latchkey_test');
+        return result;
+      } catch (error) {
+        sqlite.exec('ROLLBACK TO latchkey_test');
+        sqlite.exec('RELEASE latchkey_test');
+        throw error;
+      }
+    });
+    queue = next.catch(() => undefined);
+    return next;
+  };
   sqlite.exec('BEGIN');
+  server.app.db = writerDb;
+  database.db = writerDb;
+  database.transaction = savepoint;
   try {
     return await run();
   } finally {
+    await queue;
+    server.app.db = saved.appDb;
+    database.db = saved.db;
+    database.transaction = saved.transaction;
     sqlite.exec('ROLLBACK');
     resetCaches(server);
   }

@@ -51,7 +51,7 @@ function succeeded(res: GqlResponse): void {
 }
 
 /** The number of successful audit entries, to prove a refusal wrote nothing. */
-const successes = (server: TestServer) => auditRows(server).filter((r) => r.outcome === 'success').length;
+const successes = async (server: TestServer) => (await auditRows(server)).filter((r) => r.outcome === 'success').length;
 
 async function ownerId(server: TestServer): Promise<string> {
   const res = await server.gql<{ viewer: { member: { id: string } } }>(OWNER_ID, {}, { auth: server.owner });
@@ -63,13 +63,13 @@ describe('1. a reset hands out authority, so it is under the same rule as a crea
     const server = await httpServer();
     const strong = await createToken(server, server.owner, { name: 'owner-level', role: 'OWNER' });
     const weak = await createToken(server, server.owner, { name: 'reader-level', role: 'READER' });
-    const before = successes(server);
+    const before = await successes(server);
     const res = await server.gql(RESET, { input: { id: strong.token.id } }, { auth: weak.secret });
     forbidden(res);
     expect(res.body.data?.resetToken ?? null).toBeNull();
     // Nothing changed: the holder's secret still works, no success entry was written.
     await expectWorks(server, strong.secret);
-    expect(successes(server)).toBe(before);
+    expect(await successes(server)).toBe(before);
     // The owner, through a session, may reset it.
     succeeded(await server.gql(RESET, { input: { id: strong.token.id } }, { auth: server.owner }));
   });
@@ -79,13 +79,13 @@ describe('1. a reset hands out authority, so it is under the same rule as a crea
     const admin = await addMember(server, { role: 'admin' });
     const ownerService = await createToken(server, server.owner, { name: 'owner-svc', role: 'OWNER', serviceToken: true });
     const adminService = await createToken(server, server.owner, { name: 'admin-svc', role: 'ADMIN', serviceToken: true });
-    const before = successes(server);
+    const before = await successes(server);
     for (const auth of [admin.session, adminService.secret]) {
       const extensions = forbidden(await server.gql(RESET, { input: { id: ownerService.token.id, oldSecretExpiresAt: inTheFuture(86_400_000) } }, { auth }));
       expect(extensions).toMatchObject({ action: 'updateServiceTokenLimit', resource: 'acct' });
     }
     await expectWorks(server, ownerService.secret);
-    expect(successes(server)).toBe(before);
+    expect(await successes(server)).toBe(before);
     // Within their authority, an admin resets service tokens as before.
     const readerService = await createToken(server, server.owner, { name: 'reader-svc', role: 'READER', serviceToken: true });
     succeeded(await server.gql(RESET, { input: { id: readerService.token.id } }, { auth: admin.session }));
@@ -112,24 +112,24 @@ describe('2. an admin cannot become owner', () => {
     const server = await httpServer();
     const admin = await addMember(server, { role: 'admin' });
     const owner = await ownerId(server);
-    const before = successes(server);
+    const before = await successes(server);
     forbidden(await server.gql(ACCOUNT, { input: { serviceTokenLimit: 1000 } }, { auth: admin.session }));
     forbidden(await server.gql(UPDATE_MEMBER, { input: { id: admin.globalId, role: 'OWNER' } }, { auth: admin.session }));
     forbidden(await server.gql(UPDATE_MEMBER, { input: { id: owner, role: 'READER' } }, { auth: admin.session }));
     forbidden(await server.gql(REMOVE, { input: { id: owner } }, { auth: admin.session }));
-    expect(successes(server)).toBe(before);
+    expect(await successes(server)).toBe(before);
   });
 
   it('a role that already grants owner-only actions cannot be given by an admin, directly or through a team', async () => {
     const server = await httpServer();
-    addCustomRole(server, { key: 'limits', policy: [{ effect: 'allow', actions: ['updateServiceTokenLimit'], resources: ['acct'] }] });
+    await addCustomRole(server, { key: 'limits', policy: [{ effect: 'allow', actions: ['updateServiceTokenLimit'], resources: ['acct'] }] });
     const admin = await addMember(server, { role: 'admin' });
-    const before = successes(server);
+    const before = await successes(server);
     forbidden(await server.gql(UPDATE_MEMBER, { input: { id: admin.globalId, customRoleKeys: ['limits'] } }, { auth: admin.session }));
     forbidden(await server.gql(CREATE_TEAM, { input: { key: 'ops', name: 'Ops', memberIds: [admin.globalId], customRoleKeys: ['limits'] } }, { auth: admin.session }));
     forbidden(await createTokenRaw(server, admin.session, { name: 'limits', customRoleKeys: ['limits'] }));
     forbidden(await createTokenRaw(server, admin.session, { name: 'limits', customRoleKeys: ['limits'], serviceToken: true }));
-    expect(successes(server)).toBe(before);
+    expect(await successes(server)).toBe(before);
     // The owner can.
     succeeded(await server.gql(UPDATE_MEMBER, { input: { id: admin.globalId, customRoleKeys: ['limits'] } }, { auth: server.owner }));
   });
@@ -171,7 +171,7 @@ describe('3. bounded work: custom roles per member and team', () => {
     const server = await httpServer();
     const member = await addMember(server, { role: 'reader' });
     const keys = Array.from({ length: 51 }, (_, i) => `r${i}`);
-    for (const key of keys) addCustomRole(server, { key, policy: [{ effect: 'allow', actions: ['viewProject'], resources: [`proj/${key}`] }] });
+    for (const key of keys) await addCustomRole(server, { key, policy: [{ effect: 'allow', actions: ['viewProject'], resources: [`proj/${key}`] }] });
     const over = await server.gql(UPDATE_MEMBER, { input: { id: member.globalId, customRoleKeys: keys } }, { auth: server.owner });
     expect(errorCode(over)).toBe('BAD_USER_INPUT');
     expect(over.body.errors?.[0]?.message).toMatch(/at most 50 custom roles \(found 51\)/);
@@ -251,7 +251,7 @@ describe('8. secrets where guards did not look', () => {
     });
     succeeded(res);
     expect(res.headers.get('x-request-id')).not.toContain(invite);
-    const stored = JSON.stringify(auditRows(server));
+    const stored = JSON.stringify(await auditRows(server));
     expect(stored).not.toContain(secret);
     expect(stored).not.toContain(invite);
     expect(server.logs.join('\n')).not.toContain(secret);

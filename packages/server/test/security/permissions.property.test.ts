@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   baseRoleGrant,
@@ -17,6 +17,7 @@ import { createToken } from '../tokens-fixtures.ts';
 import { createLimiters } from '../../src/services/limits.ts';
 import { withRollback } from './harness.ts';
 import { rawIdOf } from './fixture.ts';
+import { describeSqlite } from '../backend.ts';
 
 /**
  * A stateful property (fast-check model-based commands): random sequences of invitations, base-role
@@ -752,8 +753,8 @@ beforeAll(async () => {
   server = await setupServer();
   // Thousands of revoked-secret probes from one address would trip the bad-credential limit (tested elsewhere).
   server.app.limiters = createLimiters({ tokenRateLimitPerMinute: 0 }, { loginFailuresPerAccount: 1e9, loginFailuresPerAddress: 1e9, badCredentialsPerAddress: 1e9 });
-  addCustomRole(server, { key: 'cr1', policy: POLICIES[0] ?? [] });
-  addCustomRole(server, { key: 'cr2', policy: POLICIES[4] ?? [] });
+  await addCustomRole(server, { key: 'cr1', policy: POLICIES[0] ?? [] });
+  await addCustomRole(server, { key: 'cr2', policy: POLICIES[4] ?? [] });
   const ok = async (query: string) => expectOk(await server.gql(query, {}, { auth: server.owner }), query);
   await ok('mutation { createProject(input: { key: "alpha", name: "Alpha" }) { project { id } } }');
   await ok('mutation { createFlag(input: { projectKey: "alpha", key: "f1", name: "F1" }) { flag { id } } }');
@@ -798,7 +799,8 @@ beforeAll(async () => {
   });
 }, 60_000);
 
-describe('tokens against the policy model', () => {
+// SQLite only: rolls each run back on the SQLite writer
+describeSqlite('tokens against the policy model', () => {
   it(`every live token decides like the model after every step, and revoked secrets get 401 (${RUNS} sequences of ≤ ${MAX_COMMANDS} steps)`, async () => {
     const started = performance.now();
     verifications = 0;

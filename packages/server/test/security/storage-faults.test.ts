@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { setupServer, type GqlResponse, type TestServer } from '../helpers.ts';
 import { createToken } from '../tokens-fixtures.ts';
-import { sqliteOf } from '../src/app.ts';
+import { sqliteOf } from '../../src/app.ts';
+import { describeSqlite } from '../backend.ts';
 
 /**
  * Storage faults: a read-only database or a full disk refuses changes with a clear
@@ -32,7 +33,8 @@ async function expectReadsWork(server: TestServer, secrets: string[]): Promise<v
   }
 }
 
-describe('durability settings', () => {
+// SQLite only: faults the SQLite file (pragmas, locks, a full disk)
+describeSqlite('durability settings', () => {
   it('the database runs in WAL mode with synchronous=FULL, foreign keys on and a busy timeout', async () => {
     const server = await setupServer();
     const sqlite = sqliteOf(server.app);
@@ -69,7 +71,8 @@ describe('durability settings', () => {
   });
 });
 
-describe('storage faults', () => {
+// SQLite only: faults the SQLite file (pragmas, locks, a full disk)
+describeSqlite('storage faults', () => {
   it('a read-only database refuses every change with SERVICE_UNAVAILABLE while reads go on, and recovers', async () => {
     const server = await setupServer();
     const { secret } = await createToken(server, server.owner, { role: 'WRITER' });
