@@ -9,6 +9,7 @@ import {
   CLUSTER_OWNER_PASSWORD,
   addMember,
   addressFor,
+  createToken,
   errorCode,
   gql,
   gqlOk,
@@ -249,23 +250,43 @@ describeCluster('three instances on one database', () => {
     async () => {
       const owner = await signUp(a.url, 'Crash', addressFor(5));
       await gqlOk(a.url, 'mutation { createProject(input: { key: "crash", name: "Crash" }) { project { key } } }', {}, { auth: owner });
+      const FLAGS = '{ project(key: "crash") { flags { key } } }';
+      // Tokens the stream will delete, each served once by A and B first (in their credential
+      // caches), and the project's flags read by A and B (in their caches of read-mostly rows):
+      // what they serve afterwards depends on C having told them before it died.
+      const doomed = await Promise.all(Array.from({ length: 30 }, (_, i) => createToken(a.url, owner, { name: `doomed ${i}`, role: 'READER' })));
+      for (const survivor of [a, b]) {
+        for (const token of doomed) await gqlOk(survivor.url, '{ viewer { member { id } } }', {}, { auth: token.secret, address: addressFor(95_000) });
+        await gqlOk(survivor.url, FLAGS, {}, { auth: owner });
+      }
       const acknowledged: string[] = [];
+      const deleted: string[] = []; // secrets of the tokens whose deletion C acknowledged
       let sent = 0;
       let killed = false;
-      // Four writers stream createFlag through C; once 40 are acknowledged C is killed, and each
-      // writer stops at its first failed request (connection reset or refused).
+      // Four writers stream writes through C (every third a deleteToken, the others createFlag);
+      // once 40 are acknowledged C is killed, and each writer stops at its first failed request
+      // (connection reset or refused).
       const writer = async () => {
         for (;;) {
-          const key = `crash-${sent++}`;
-          let res;
+          const n = sent++;
+          const token = n % 3 === 2 ? doomed[(n - 2) / 3] : undefined;
+          const key = `crash-${n}`;
+          let ok: boolean;
           try {
-            res = await gql<{ createFlag: { flag: { key: string } } }>(c.url, 'mutation($k: String!) { createFlag(input: { projectKey: "crash", key: $k, name: $k }) { flag { key } } }', { k: key }, { auth: owner });
+            if (token) {
+              const res = await gql<{ deleteToken: { deletedTokenId: string } }>(c.url, 'mutation($id: ID!) { deleteToken(input: { id: $id }) { deletedTokenId } }', { id: token.id }, { auth: owner });
+              ok = res.status === 200 && res.data?.deleteToken.deletedTokenId === token.id;
+              if (ok) deleted.push(token.secret);
+            } else {
+              const res = await gql<{ createFlag: { flag: { key: string } } }>(c.url, 'mutation($k: String!) { createFlag(input: { projectKey: "crash", key: $k, name: $k }) { flag { key } } }', { k: key }, { auth: owner });
+              ok = res.status === 200 && res.data?.createFlag.flag.key === key;
+              if (ok) acknowledged.push(key);
+            }
           } catch {
             return;
           }
-          if (res.status === 200 && res.data?.createFlag.flag.key === key) acknowledged.push(key);
-          else if (!killed) throw new Error(`a write through C failed before the kill: ${JSON.stringify(res)}`);
-          if (acknowledged.length >= 40 && !killed) {
+          if (!ok && !killed) throw new Error(`write ${n} through C failed before the kill`);
+          if (acknowledged.length + deleted.length >= 40 && !killed) {
             killed = true;
             c.child.kill('SIGKILL');
           }
@@ -273,12 +294,20 @@ describeCluster('three instances on one database', () => {
       };
       await Promise.all([writer(), writer(), writer(), writer()]);
       expect(await c.exited).toBeNull(); // killed by the signal, not exited
-      expect(acknowledged.length).toBeGreaterThanOrEqual(40);
+      expect(acknowledged.length + deleted.length).toBeGreaterThanOrEqual(40);
+      expect(deleted.length).toBeGreaterThan(0);
 
       for (const survivor of [a, b]) {
-        const data = await gqlOk<{ project: { flags: Array<{ key: string }> } }>(survivor.url, '{ project(key: "crash") { flags { key } } }', {}, { auth: owner });
+        const data = await gqlOk<{ project: { flags: Array<{ key: string }> } }>(survivor.url, FLAGS, {}, { auth: owner });
         const visible = new Set(data.project.flags.map((f) => f.key));
-        expect(acknowledged.filter((key) => !visible.has(key))).toEqual([]);
+        expect({ instance: survivor.name, missing: acknowledged.filter((key) => !visible.has(key)) }).toEqual({ instance: survivor.name, missing: [] });
+        // Every deletion C acknowledged is refused by A and B (their cached copies were dropped).
+        const served = [];
+        for (const secret of deleted) {
+          const res = await gql(survivor.url, '{ viewer { member { id } } }', {}, { auth: secret, address: addressFor(96_000) });
+          if (res.status !== 401) served.push(res.status);
+        }
+        expect({ instance: survivor.name, served }).toEqual({ instance: survivor.name, served: [] });
       }
       // The two others keep serving: writes, reads, a revocation between them, the audit chain.
       for (const [i, survivor] of [a, b].entries()) {
