@@ -1,3 +1,4 @@
+import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ import {
   type ClusterDatabase,
   type Instance,
 } from './cluster.ts';
-import { createTestDatabase, describePg, type TestDatabase } from './pg-helpers.ts';
+import { createTestDatabase, describePg, testDatabaseUrl, testRedisUrl, type TestDatabase } from './pg-helpers.ts';
 
 /**
  * Issue 15: three server processes on one PostgreSQL database behave as one server. Everything
@@ -40,6 +41,52 @@ const sqliteMode = process.env.LATCHKEY_TEST_CLUSTER_SQLITE === '1';
 const describeCluster = sqliteMode ? describe : describePg;
 
 const TIMEOUT = 180_000;
+
+const LOGIN = 'mutation($i: LoginInput!) { login(input: $i) { secret } }';
+// Each login attempt from its own address, so only the per-account limit applies; a random start,
+// since a shared Redis keeps the per-address counters of earlier runs.
+let nextAddress = 1_000_000 + randomInt(14_000_000);
+
+/**
+ * Test (d): N wrong passwords lock an account however they are spread. One at a time through A
+ * only, then round-robin over the instances: the lockout comes at the same attempt, the
+ * threshold of limits.ts; the right password is then refused everywhere; and 3 × threshold at
+ * once over the instances: exactly `threshold` are checked, the rest refused RATE_LIMITED.
+ * `tag` keeps the emails of runs apart (a shared Redis keeps counters between runs).
+ */
+async function expectOneLockoutThreshold(instances: Instance[], owner: string, tag: string): Promise<void> {
+  const threshold = DEFAULT_LIMITS.loginFailuresPerAccount;
+  const [first] = instances as [Instance];
+  const attempt = (instance: Instance, email: string, password: string, n = nextAddress++) => gql(instance.url, LOGIN, { i: { email, password } }, { address: addressFor(n) });
+  /** Wrong passwords, one at a time, through `through(n)`, until one is refused RATE_LIMITED; returns how many failed before. */
+  const failuresBeforeLockout = async (email: string, through: (n: number) => Instance): Promise<number> => {
+    for (let n = 0; n < threshold * 4; n++) {
+      const res = await attempt(through(n), email, 'wrong-password');
+      const code = errorCode(res);
+      if (code === 'RATE_LIMITED') {
+        expect(res.errors?.[0]?.extensions?.lockedUntil).toEqual(expect.any(String));
+        return n;
+      }
+      expect(code).toBe('UNAUTHENTICATED');
+    }
+    return Number.POSITIVE_INFINITY;
+  };
+  const run = randomBytes(3).toString('hex');
+  const single = await addMember(first.url, owner, `lockout-single-${tag}-${run}@cluster.test`);
+  const spread = await addMember(first.url, owner, `lockout-spread-${tag}-${run}@cluster.test`);
+  const burst = await addMember(first.url, owner, `lockout-burst-${tag}-${run}@cluster.test`);
+
+  expect(await failuresBeforeLockout(single.email, () => first)).toBe(threshold);
+  expect(await failuresBeforeLockout(spread.email, (n) => instances[n % instances.length] as Instance)).toBe(threshold);
+  for (const instance of instances) expect(errorCode(await attempt(instance, spread.email, spread.password))).toBe('RATE_LIMITED');
+
+  const base = nextAddress;
+  nextAddress += threshold * 3;
+  const results = await Promise.all(Array.from({ length: threshold * 3 }, (_, n) => attempt(instances[n % instances.length] as Instance, burst.email, 'wrong-password', base + n)));
+  const codes = results.map(errorCode);
+  expect(codes.filter((code) => code === 'UNAUTHENTICATED')).toHaveLength(threshold);
+  expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(threshold * 2);
+}
 
 describeCluster('three instances on one database', () => {
   let database: TestDatabase | undefined;
@@ -195,55 +242,14 @@ describeCluster('three instances on one database', () => {
     TIMEOUT,
   );
 
-  describe('bad logins lock an account out at the same threshold however they are spread', () => {
-    const threshold = DEFAULT_LIMITS.loginFailuresPerAccount;
-    let next = 50_000; // each attempt from its own address: only the per-account limit applies
-
-    /** Wrong passwords, one at a time, through `through(n)`, until one is refused RATE_LIMITED; returns how many failed before. */
-    async function failuresBeforeLockout(email: string, through: (n: number) => Instance): Promise<number> {
-      for (let n = 0; n < threshold * 4; n++) {
-        const res = await gql(through(n).url, 'mutation($i: LoginInput!) { login(input: $i) { secret } }', { i: { email, password: 'wrong-password' } }, { address: addressFor(next++) });
-        const code = errorCode(res);
-        if (code === 'RATE_LIMITED') {
-          expect(res.errors?.[0]?.extensions?.lockedUntil).toEqual(expect.any(String));
-          return n;
-        }
-        expect(code).toBe('UNAUTHENTICATED');
-      }
-      return Number.POSITIVE_INFINITY;
-    }
-
-    it(
-      'one instance, round-robin over three, and concurrently over three',
-      async () => {
-        const owner = await signUp(c.url, 'Lockout', addressFor(4));
-        const single = await addMember(a.url, owner, 'lockout-single@cluster.test');
-        const spread = await addMember(a.url, owner, 'lockout-spread@cluster.test');
-        const burst = await addMember(a.url, owner, 'lockout-burst@cluster.test');
-        const instances = [a, b, c];
-
-        expect(await failuresBeforeLockout(single.email, () => a)).toBe(threshold);
-        expect(await failuresBeforeLockout(spread.email, (n) => instances[n % 3] as Instance)).toBe(threshold);
-        // Locked everywhere: the right password is refused by each instance.
-        for (const instance of instances) {
-          const res = await gql(instance.url, 'mutation($i: LoginInput!) { login(input: $i) { secret } }', { i: { email: spread.email, password: spread.password } }, { address: addressFor(next++) });
-          expect(errorCode(res)).toBe('RATE_LIMITED');
-        }
-
-        // 3 × threshold wrong passwords at once over the three: exactly `threshold` are checked.
-        const results = await Promise.all(
-          Array.from({ length: threshold * 3 }, (_, n) =>
-            gql((instances[n % 3] as Instance).url, 'mutation($i: LoginInput!) { login(input: $i) { secret } }', { i: { email: burst.email, password: 'wrong-password' } }, { address: addressFor(next + n) }),
-          ),
-        );
-        next += threshold * 3;
-        const codes = results.map(errorCode);
-        expect(codes.filter((code) => code === 'UNAUTHENTICATED')).toHaveLength(threshold);
-        expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(threshold * 2);
-      },
-      TIMEOUT,
-    );
-  });
+  it(
+    'bad logins lock an account out at the same threshold on one instance, round-robin over three, and concurrently over three',
+    async () => {
+      const owner = await signUp(c.url, 'Lockout', addressFor(4));
+      await expectOneLockoutThreshold([a, b, c], owner, 'pg');
+    },
+    TIMEOUT,
+  );
 
   it(
     'SIGKILL of an instance mid-stream: every acknowledged write is visible through another, the two others keep serving',
@@ -317,6 +323,31 @@ describeCluster('three instances on one database', () => {
       expect(revocations.flatMap((r) => r.observations).filter((o) => o.refusedAfterMs === null || o.servedAgain)).toEqual([]);
       const verified = await gqlOk<{ verifyAuditLog: { ok: boolean } }>(b.url, '{ verifyAuditLog(full: true) { ok entries firstBrokenLink { seq reason detail } } }', {}, { auth: owner });
       expect(verified.verifyAuditLog).toMatchObject({ ok: true, firstBrokenLink: null });
+    },
+    TIMEOUT,
+  );
+});
+
+/** The same lockout with the limiters in Redis (LATCHKEY_REDIS_URL), as .ci/pg.sh runs it. */
+describe.skipIf(!testDatabaseUrl || !testRedisUrl)('three instances with their limits in Redis', () => {
+  let database: TestDatabase | undefined;
+  let cluster: Cluster | undefined;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    cluster = await startCluster({ kind: 'postgres', url: database.url, poolSize: 3 }, 3, { LATCHKEY_REDIS_URL: testRedisUrl as string });
+  }, 120_000);
+  afterAll(async () => {
+    await cluster?.stop();
+    await database?.drop();
+  }, 60_000);
+
+  it(
+    'bad logins lock an account out at the same threshold however they are spread',
+    async () => {
+      const instances = (cluster as Cluster).instances;
+      const owner = await signUp((instances[0] as Instance).url, `Redis lockout ${randomBytes(3).toString('hex')}`, addressFor(randomBytes(2).readUInt16BE() + 200_000));
+      await expectOneLockoutThreshold(instances, owner, 'redis');
     },
     TIMEOUT,
   );
