@@ -5,7 +5,7 @@
  * floors measured in the same run: plain node:http doing the same token check (checksum +
  * SHA-256 + Map), and bare graphql-yoga answering `{ viewer { id } }` from memory.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { GUARDED_QUERY } from './http.ts';
 import { REALISTIC_ROLE_POLICY, graphql, loginAs } from './lib/graphql.ts';
+import { BENCH_PG_URL, createBenchDatabase } from './lib/pg-database.ts';
 import { startServerProcess } from './lib/server-process.ts';
 
 const REQUESTS = Number(process.env.BENCH_CPU_REQUESTS ?? 4000);
@@ -30,7 +31,12 @@ export interface CpuResult {
   requests: number;
   rounds: number;
   rows: CpuRow[];
+  /** The benchmark's server process (tsx loader) after setup. */
   latchkeyIdleRssMiB: number;
+  /** What `pnpm start` runs (packages/server/dist/main.js, NODE_ENV=production) after one request. */
+  compiledIdleRssMiB: number;
+  /** Why the PostgreSQL rows are missing, when they are. */
+  postgres?: string;
 }
 
 interface Target {
@@ -76,12 +82,10 @@ async function measure(target: Target, query: string, auth: string | undefined):
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
-export async function benchCpu(): Promise<CpuResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'latchkey-cpu-'));
-  const db = join(dir, 'cpu.db');
+/** One-time setup: a personal token with a realistic custom role, a project and a flag; returns the token. */
+async function seed(env: Record<string, string>): Promise<string> {
+  const setup = await startServerProcess(env);
   try {
-    // One-time setup: a personal token with a realistic custom role, a project and a flag.
-    const setup = await startServerProcess({ BENCH_DB: db });
     const owner = await loginAs(setup.url, setup.ownerEmail, setup.ownerPassword);
     const me = await graphql<{ viewer: { member: { id: string } } }>(setup.url, '{ viewer { member { id } } }', {}, owner);
     await graphql(setup.url, 'mutation($i: UpdateMemberInput!) { updateMember(input: $i) { member { id } } }', { i: { id: me.viewer.member.id, roleAttributes: [{ key: 'projects', values: ['web', 'api'] }] } }, owner);
@@ -89,20 +93,69 @@ export async function benchCpu(): Promise<CpuResult> {
     await graphql(setup.url, 'mutation { createProject(input: { key: "web", name: "Web", tags: ["frontend"] }) { project { key } } }', {}, owner);
     await graphql(setup.url, 'mutation { createFlag(input: { projectKey: "web", key: "new-checkout", name: "New checkout" }) { flag { key } } }', {}, owner);
     const { createToken } = await graphql<{ createToken: { secret: string } }>(setup.url, 'mutation($i: CreateTokenInput!) { createToken(input: $i) { secret } }', { i: { name: 'cpu', customRoleKeys: ['ci'] } }, owner);
-    const token = createToken.secret;
+    return createToken.secret;
+  } finally {
     await setup.stop();
+  }
+}
 
-    const latchkey = async (): Promise<Target> => {
-      const s = await startServerProcess({ BENCH_DB: db, NODE_ENV: 'production' });
+const CHECK_ACCESS = '{ checkAccess(action: "updateOn", resource: "proj/web:env/test:flag/new-checkout") { allowed } }';
+
+/** The idle RSS of the server `pnpm start` runs, built as `pnpm start` builds it, after one request. */
+async function compiledIdleRss(dbPath: string): Promise<number> {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  execFileSync(process.execPath, [join(root, 'packages/server/scripts/build.mjs'), '--if-stale'], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [join(root, 'packages/server/dist/main.js')], {
+    env: { ...process.env, NODE_ENV: 'production', LATCHKEY_DB: dbPath, PORT: '0', HOST: '127.0.0.1', LATCHKEY_OWNER_PASSWORD: 'benchmark-owner' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const found = /listening on (\S+)/.exec(out);
+        if (found?.[1]) resolve(found[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`dist/main.js exited (${code})`)));
+    });
+    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+    await new Promise((r) => setTimeout(r, 1000));
+    const rssKiB = Number(execFileSync('ps', ['-o', 'rss=', '-p', String(child.pid)]).toString().trim());
+    return rssKiB * 1024;
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+export async function benchCpu(): Promise<CpuResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-cpu-'));
+  const db = join(dir, 'cpu.db');
+  const pgDatabase = await createBenchDatabase();
+  try {
+    const token = await seed({ BENCH_DB: db });
+    const pgToken = pgDatabase ? await seed({ BENCH_DB: db, BENCH_DATABASE_URL: pgDatabase.url }) : undefined;
+
+    const latchkeyOn = (env: Record<string, string>) => async (): Promise<Target> => {
+      const s = await startServerProcess({ BENCH_DB: db, NODE_ENV: 'production', ...env });
       return { child: s.child, url: s.url, stop: () => s.stop() };
     };
+    const latchkey = latchkeyOn({});
     const configurations: Array<{ name: string; start: () => Promise<Target>; query: string; auth?: string }> = [
       { name: 'plain node:http token check (floor)', start: () => forkFloor('./lib/floor-node.ts', { BENCH_SECRET: token }), query: '{ viewer { member { id } } }', auth: token },
       { name: 'bare graphql-yoga { viewer { id } } (floor)', start: () => forkFloor('./lib/floor-yoga.ts', {}), query: '{ viewer { id } }' },
       { name: 'Latchkey { viewer { member { id } } }, token', start: latchkey, query: '{ viewer { member { id } } }', auth: token },
-      { name: 'Latchkey checkAccess, token', start: latchkey, query: '{ checkAccess(action: "updateOn", resource: "proj/web:env/test:flag/new-checkout") { allowed } }', auth: token },
+      { name: 'Latchkey checkAccess, token', start: latchkey, query: CHECK_ACCESS, auth: token },
       { name: 'Latchkey GUARDED_QUERY, token', start: latchkey, query: GUARDED_QUERY, auth: token },
     ];
+    if (pgDatabase && pgToken) {
+      const onPg = latchkeyOn({ BENCH_DATABASE_URL: pgDatabase.url });
+      configurations.push(
+        { name: 'PostgreSQL: Latchkey { viewer { member { id } } }, token', start: onPg, query: '{ viewer { member { id } } }', auth: pgToken },
+        { name: 'PostgreSQL: Latchkey checkAccess, token', start: onPg, query: CHECK_ACCESS, auth: pgToken },
+        { name: 'PostgreSQL: Latchkey GUARDED_QUERY, token', start: onPg, query: GUARDED_QUERY, auth: pgToken },
+      );
+    }
     const samples = new Map<string, { cpu: number[]; rps: number[] }>(configurations.map((c) => [c.name, { cpu: [], rps: [] }]));
     let idleRss = 0;
     for (let round = 0; round < ROUNDS; round++) {
@@ -124,8 +177,17 @@ export async function benchCpu(): Promise<CpuResult> {
       const cpu = median(s.cpu);
       return { name, cpuMicrosPerRequest: Math.round(cpu), requestsPerSecond: Math.round(median(s.rps)), ratioToYoga: Math.round((cpu / yoga) * 100) / 100 };
     });
-    return { requests: REQUESTS, rounds: ROUNDS, rows, latchkeyIdleRssMiB: Math.round(idleRss / 2 ** 20) };
+    const compiledRss = await compiledIdleRss(join(dir, 'compiled.db'));
+    return {
+      requests: REQUESTS,
+      rounds: ROUNDS,
+      rows,
+      latchkeyIdleRssMiB: Math.round(idleRss / 2 ** 20),
+      compiledIdleRssMiB: Math.round(compiledRss / 2 ** 20),
+      ...(pgDatabase ? {} : { postgres: `no PostgreSQL at ${BENCH_PG_URL}: rows skipped` }),
+    };
   } finally {
+    await pgDatabase?.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

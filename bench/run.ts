@@ -65,7 +65,9 @@ if (only.has('cpu')) {
   const cpu = (results.cpu = await step('server CPU per request', () => benchCpu()));
   const goals: Record<string, string> = { 'Latchkey { viewer { member { id } } }, token': '≤ 1.5× Yoga', 'Latchkey checkAccess, token': '≤ 2× Yoga', 'Latchkey GUARDED_QUERY, token': '≤ 2.5× Yoga' };
   for (const r of cpu.rows) row('cpu', `${r.name}: CPU µs/request (req/s)`, `${fmt.int(r.cpuMicrosPerRequest)} (${fmt.int(r.requestsPerSecond)})`, `${fmt.num(r.ratioToYoga)}× bare Yoga${goals[r.name] ? `; goal ${goals[r.name]}` : ''}`);
-  row('cpu', 'Latchkey idle RSS', `${cpu.latchkeyIdleRssMiB} MiB`, '≤ 150 MiB');
+  row('cpu', 'pnpm start (dist/main.js) idle RSS', `${cpu.compiledIdleRssMiB} MiB`, '≤ 150 MiB');
+  row('cpu', 'benchmark server (tsx loader) idle RSS', `${cpu.latchkeyIdleRssMiB} MiB`);
+  if (cpu.postgres) row('cpu', 'PostgreSQL rows', cpu.postgres);
 }
 
 if (only.has('scale')) {

@@ -1,6 +1,6 @@
 /**
  * A Latchkey server in its own process, for load generated from the benchmark process.
- * Env: BENCH_DB (database file), BENCH_WITHOUT_AUTH=1 (baseline: auth and authorization off),
+ * Env: BENCH_DB (database file), BENCH_DATABASE_URL (PostgreSQL instead), BENCH_WITHOUT_AUTH=1 (baseline: auth and authorization off),
  * LATCHKEY_TOKEN_RATE_LIMIT (optional per-token limiter). Reports its URL over IPC.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -15,7 +15,9 @@ import { reportCpuOverIpc } from './cpu-report.ts';
 
 const dbPath = process.env.BENCH_DB;
 if (!dbPath) throw new Error('BENCH_DB is required');
-const config = { ...loadConfig(), dbPath, scryptLogN: 4, lastUsedFlushMs: 1000, ownerPassword: 'benchmark-owner' };
+// BENCH_DATABASE_URL: the same server on PostgreSQL (BENCH_DB is then unused).
+const databaseUrl = process.env.BENCH_DATABASE_URL || undefined;
+const config = { ...loadConfig(), dbPath, databaseUrl, scryptLogN: 4, lastUsedFlushMs: 1000, ownerPassword: 'benchmark-owner' };
 const app = await createApp(config, silentLogger);
 await bootstrapOwner(app);
 let withoutAuthAs: Caller | undefined;

@@ -8,6 +8,7 @@ import { parseIsoDateTime } from './dates.ts';
 import { forbidden, unauthenticated } from './errors.ts';
 import { authorize, isAuthorized } from './auth/authorize.ts';
 import { fieldComplexity } from './graphql-limits.ts';
+import { isPlausibleId } from './ids.ts';
 import './schema-descriptions.ts';
 
 /** Root fields that cannot fail on their own stay non-null; every other root field is nullable. */
@@ -78,7 +79,8 @@ export const builder = new SchemaBuilder<{
     // internal error, so no client can write error lines at will.
     decodeGlobalID: (globalID) => {
       try {
-        return decodeGlobalID(globalID);
+        const decoded = decodeGlobalID(globalID);
+        return isPlausibleId(decoded.id) ? decoded : { typename: '', id: '' };
       } catch {
         return { typename: '', id: '' };
       }

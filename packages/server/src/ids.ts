@@ -21,3 +21,12 @@ export function newId(): string {
   for (const byte of randomBytes(12)) random += (byte % 36).toString(36);
   return time + sequence.toString(36).padStart(4, '0') + random;
 }
+
+/**
+ * Whether a string from a client could be an id: printable ASCII, bounded (newId makes 25 base36
+ * characters). Anything else cannot exist and must not reach the database: PostgreSQL refuses a
+ * NUL or an invalid UTF-8 byte in a text parameter with an error, where SQLite finds nothing.
+ */
+export function isPlausibleId(value: string): boolean {
+  return /^[\x21-\x7e]{1,64}$/.test(value);
+}

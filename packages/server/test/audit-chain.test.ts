@@ -9,7 +9,7 @@ import { auditEntryHash, recordAudit, verifyAuditChain } from '../src/services/a
 import { sqliteOf } from '../src/app.ts';
 import { addAccount, setupServer, type TestServer } from './helpers.ts';
 import { auditRowsOf, firstAccountId } from './audit-helpers.ts';
-import { itSqlite } from './backend.ts';
+import { itSqlite, databaseEnv } from './backend.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '../../..');
@@ -37,7 +37,7 @@ async function verifyViaCli(server: TestServer, ...args: string[]): Promise<{ co
   try {
     const { stdout, stderr } = await run('pnpm', ['--silent', '--filter', '@latchkey/server', 'audit:verify', ...args], {
       cwd: repoRoot,
-      env: { ...process.env, LATCHKEY_DB: server.app.config.dbPath },
+      env: { ...process.env, ...databaseEnv(server.app.config) },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {

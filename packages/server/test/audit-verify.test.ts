@@ -11,7 +11,7 @@ import { auditEntryHash, GENESIS_HASH, recordAudit, verifyAuditChain, verifyAudi
 import { sqliteOf } from '../src/app.ts';
 import { addAccount, setupServer, type TestServer } from './helpers.ts';
 import { auditRowsOf, firstAccountId } from './audit-helpers.ts';
-import { itSqlite } from './backend.ts';
+import { itSqlite, testBackend } from './backend.ts';
 
 // Every batch the verification reads, counted whether or not the query was prepared earlier:
 // how far a verification has got, seen from outside.
@@ -270,7 +270,8 @@ describe('a long verification does not hold up other requests', () => {
 
     turns = 0;
     await verifyAuditChain(server.app, accountId, { batchSize: 100 });
-    expect(turns).toBe(0);
+    // On SQLite every read is synchronous, so only slicing yields; on PostgreSQL every read is I/O and yields anyway.
+    if (testBackend === 'sqlite') expect(turns).toBe(0);
     counting = false;
   });
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { describe, it } from 'vitest';
+import { afterAll, describe, it, onTestFinished } from 'vitest';
 import type { Config } from '../src/config.ts';
 import { createTestDatabase } from './pg/pg-helpers.ts';
 
@@ -13,14 +13,33 @@ import { createTestDatabase } from './pg/pg-helpers.ts';
 export const testBackend: 'sqlite' | 'postgres' = process.env.LATCHKEY_TEST_BACKEND === 'postgres' ? 'postgres' : 'sqlite';
 
 /** The database settings of one test server, and how to remove its database. */
-export async function testDatabaseConfig(dir: string): Promise<{ config: Pick<Config, 'dbPath' | 'databaseUrl'>; drop(): Promise<void> }> {
+export async function testDatabaseConfig(dir: string): Promise<{ config: Pick<Config, 'dbPath' | 'databaseUrl' | 'databasePoolSize'>; drop(): Promise<void> }> {
   const dbPath = join(dir, 'latchkey.db');
-  if (testBackend === 'sqlite') return { config: { dbPath, databaseUrl: undefined }, drop: async () => undefined };
+  if (testBackend === 'sqlite') return { config: { dbPath, databaseUrl: undefined, databasePoolSize: 10 }, drop: async () => undefined };
   const database = await createTestDatabase();
-  return { config: { dbPath, databaseUrl: database.url }, drop: () => database.drop() };
+  // A small pool: test files run in parallel and some start several servers; PostgreSQL allows 100 connections.
+  return { config: { dbPath, databaseUrl: database.url, databasePoolSize: 3 }, drop: () => database.drop() };
 }
 
 /** A describe block that only runs on SQLite (it reads or faults the SQLite file itself). */
 export const describeSqlite = describe.skipIf(testBackend !== 'sqlite');
 /** A test that only runs on SQLite (it reads or faults the SQLite file itself). */
 export const itSqlite = it.skipIf(testBackend !== 'sqlite');
+
+/**
+ * Runs `close` when the current test ends if called inside a test (a server made for one test
+ * does not hold its connections until the whole file is done: on PostgreSQL that adds up), or
+ * after the file when called at file or describe level.
+ */
+export function closeWhenDone(close: () => Promise<void>): void {
+  try {
+    onTestFinished(close);
+  } catch {
+    afterAll(close);
+  }
+}
+
+/** The environment that points a command-line tool (admin, audit:verify) at a test server's database. */
+export function databaseEnv(config: Pick<Config, 'dbPath' | 'databaseUrl'>): Record<string, string> {
+  return { LATCHKEY_DB: config.dbPath, LATCHKEY_DATABASE_URL: config.databaseUrl ?? '' };
+}

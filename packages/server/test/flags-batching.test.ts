@@ -61,8 +61,15 @@ async function createProject(server: TestServer, key: string, flagCount: number)
 }
 
 /** The statements of a query, measured after the same query once (so credential caches are warm). */
+/**
+ * The statements one request runs, with the instance's caches empty (what a first request, or one
+ * after a change, costs): the query runs once first so statements are prepared, then the caches
+ * are emptied (the caller's credential read again) and the query measured.
+ */
 async function statementsOf(server: TestServer, query: string, variables: Record<string, unknown> = {}) {
   await gqlOk(server, query, variables);
+  server.app.caches.clear();
+  await gqlOk(server, '{ viewer { id } }'); // the credential and its policies cached again: only the project reads are measured
   let data: unknown;
   const statements = await statementsDuring(server, async () => {
     data = await gqlOk(server, query, variables);
@@ -112,6 +119,21 @@ describeSqlite('flags of a project', () => {
     expect(statements.filter((s) => /from "environments"/i.test(s))).toHaveLength(1);
     // One state lookup per environment key asked for, covering every flag read.
     expect(statements.filter((s) => /from "flag_states"/i.test(s))).toHaveLength(2);
+  });
+
+  it('once read, the project, its environments, flags and states come from the instance cache until they change', async () => {
+    const server = await setupServer();
+    await createProject(server, 'web', 4);
+    const query = '{ project(key: "web") { key environments { key } flags { key on(environmentKey: "test") } } }';
+    await gqlOk(server, query);
+    const cached = await statementsDuring(server, async () => {
+      await gqlOk(server, query);
+    });
+    expect(cached.filter((s) => /from "(projects|environments|flags|flag_states)"/i.test(s))).toEqual([]);
+    // A change is seen at once: setFlagOn invalidates the project's cached rows.
+    await gqlOk(server, 'mutation { setFlagOn(input: { projectKey: "web", environmentKey: "test", flagKey: "flag-1", on: true }) { flag { key } } }');
+    const after = (await gqlOk(server, query)) as { project: { flags: Array<{ key: string; on: boolean }> } };
+    expect(after.project.flags.find((f) => f.key === 'flag-1')?.on).toBe(true);
   });
 
   it('an unknown environment is still NOT_FOUND, at the flag that asks for it', async () => {

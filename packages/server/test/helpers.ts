@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { BaseRole, Statement } from '@latchkey/policy';
 import { and, eq } from 'drizzle-orm';
-import { afterAll } from 'vitest';
 import { createApp, type App } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
@@ -15,7 +14,7 @@ import { customRoles, memberCustomRoles } from '../src/db/tables.ts';
 import { newId } from '../src/ids.ts';
 import { bootstrapOwner, createAccountWithOwner } from '../src/services/accounts.ts';
 import { insertMember } from '../src/store/members.ts';
-import { testDatabaseConfig } from './backend.ts';
+import { closeWhenDone, testDatabaseConfig } from './backend.ts';
 
 export const OWNER_EMAIL = 'owner@example.test';
 export const OWNER_PASSWORD = 'correct horse battery';
@@ -58,7 +57,7 @@ export async function setupServer(overrides: Partial<Config> = {}): Promise<Test
   const app = await createApp(config, createLogger((line) => logs.push(line)));
   await bootstrapOwner(app);
   const yoga = createLatchkeyYoga(app);
-  afterAll(async () => {
+  closeWhenDone(async () => {
     await app.close();
     await database.drop();
     rmSync(dir, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import type { BaseRole, RoleAttributes } from '@latchkey/policy';
 import { builder } from '../builder.ts';
 import { badInput, notFound } from '../errors.ts';
 import type { KeysetPage } from '../store/keyset.ts';
+import { isPlausibleId } from '../ids.ts';
 import { DEFAULT_PAGE_SIZE, pageSizeArg } from '../graphql-limits.ts';
 
 /** Shared GraphQL pieces: enums, role attributes, global ids and keyset connections. */
@@ -43,7 +44,7 @@ export function roleAttributeList(attributes: RoleAttributes): Array<{ key: stri
 export function rawId(globalId: string, typename: string): string {
   try {
     const decoded = decodeGlobalID(globalId);
-    if (decoded.typename === typename && decoded.id) return decoded.id;
+    if (decoded.typename === typename && isPlausibleId(decoded.id)) return decoded.id;
   } catch {
     // fall through: malformed ids are simply not found
   }

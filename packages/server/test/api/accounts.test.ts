@@ -6,6 +6,7 @@ import { createApp } from '../../src/app.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { OWNER_EMAIL, OWNER_PASSWORD } from '../helpers.ts';
 import { startHttpServer, type HttpServer } from './http.ts';
+import { databaseEnv } from '../backend.ts';
 
 /**
  * Issue 13 point 8 (changePassword, the operator's reset-password command, the lockout message)
@@ -93,8 +94,7 @@ describe('the operator resets a password on the server host', () => {
 
   it('prints a generated password once, ends the member’s sessions, records it; the old password stops working', async () => {
     const server = await startHttpServer();
-    const dbPath = server.app.config.dbPath;
-    const result = run({ LATCHKEY_DB: dbPath }, ['reset-password', '--email', OWNER_EMAIL]);
+    const result = run(databaseEnv(server.app.config), ['reset-password', '--email', OWNER_EMAIL]);
     expect(result.status, result.stderr).toBe(0);
     const printed = /New password \(shown once\): (\S+)/.exec(result.stdout)?.[1];
     expect(printed).toEqual(expect.any(String));
@@ -118,18 +118,18 @@ describe('the operator resets a password on the server host', () => {
 
   it('takes the password from stdin (or LATCHKEY_NEW_PASSWORD) and prints none', async () => {
     const server = await startHttpServer();
-    const fromStdin = run({ LATCHKEY_DB: server.app.config.dbPath }, ['reset-password', '--email', OWNER_EMAIL, '--password-stdin'], 'chosen on stdin\n');
+    const fromStdin = run(databaseEnv(server.app.config), ['reset-password', '--email', OWNER_EMAIL, '--password-stdin'], 'chosen on stdin\n');
     expect(fromStdin.status, fromStdin.stderr).toBe(0);
     expect(fromStdin.stdout).not.toMatch(/New password|chosen on stdin/);
     expect((await login(server, OWNER_EMAIL, 'chosen on stdin')).secret).toEqual(expect.any(String));
-    const fromEnv = run({ LATCHKEY_DB: server.app.config.dbPath, LATCHKEY_NEW_PASSWORD: 'chosen in the env' }, ['reset-password', '--email', OWNER_EMAIL]);
+    const fromEnv = run({ ...databaseEnv(server.app.config), LATCHKEY_NEW_PASSWORD: 'chosen in the env' }, ['reset-password', '--email', OWNER_EMAIL]);
     expect(fromEnv.status, fromEnv.stderr).toBe(0);
     expect((await login(server, OWNER_EMAIL, 'chosen in the env')).secret).toEqual(expect.any(String));
   });
 
   it('an unknown email is refused (exit 1) and changes nothing', async () => {
     const server = await startHttpServer();
-    const result = run({ LATCHKEY_DB: server.app.config.dbPath }, ['reset-password', '--email', 'nobody@example.test']);
+    const result = run(databaseEnv(server.app.config), ['reset-password', '--email', 'nobody@example.test']);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/not found/);
     expect((await login(server, OWNER_EMAIL, OWNER_PASSWORD)).secret).toEqual(expect.any(String));

@@ -2,14 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
 import { createApp, type App } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startServer } from '../../src/server.ts';
 import { bootstrapOwner } from '../../src/services/accounts.ts';
 import { OWNER_EMAIL, OWNER_PASSWORD } from '../helpers.ts';
-import { testDatabaseConfig } from '../backend.ts';
+import { closeWhenDone, testDatabaseConfig } from '../backend.ts';
 
 /** A real Latchkey server on a port (a fresh database, cheap scrypt), stopped after the file. */
 export interface HttpServer {
@@ -41,7 +40,7 @@ export async function startHttpServer(overrides: Partial<Config> = {}): Promise<
   );
   await bootstrapOwner(app);
   const running = await startServer(app, 0, '127.0.0.1');
-  afterAll(async () => {
+  closeWhenDone(async () => {
     await running.close();
     await database.drop();
     rmSync(dir, { recursive: true, force: true });
@@ -70,7 +69,8 @@ export function rawRequest(url: string, method: string, headers: Array<[string, 
   const lines = [`${method} ${pathname} HTTP/1.1`, `host: ${hostname}:${port}`, 'connection: close', `content-length: ${Buffer.byteLength(body)}`];
   for (const [name, value] of headers) lines.push(`${name}: ${value}`);
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`));
+    // write, not end: a half-closed socket may be closed by the server before a slower (PostgreSQL) answer; `connection: close` ends it.
+    const socket = connect(Number(port), hostname, () => socket.write(`${lines.join('\r\n')}\r\n\r\n${body}`));
     let text = '';
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => (text += chunk));
