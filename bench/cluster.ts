@@ -1,7 +1,6 @@
 /**
- * `BENCH_ONLY=cluster` (issue 15): Latchkey on PostgreSQL, on a fresh database of the PostgreSQL
- * at BENCH_DATABASE_URL (default: LATCHKEY_TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres),
- * dropped at the end. Every server is the real `node src/main.ts` in its own process
+ * `BENCH_ONLY=cluster` (issue 15): Latchkey on PostgreSQL, on fresh databases of the PostgreSQL
+ * at BENCH_PG_URL (bench/lib/pg-database.ts), dropped at the end. Every server is the real `node src/main.ts` in its own process
  * (packages/server/test/pg/cluster.ts, the harness of the multi-instance tests).
  *   1. authenticated req/s (the http part's GUARDED_QUERY and personal token, autocannon) and
  *      createToken latency, on PostgreSQL and on SQLite in the same run, one instance each;
@@ -19,7 +18,6 @@ import {
   CLUSTER_OWNER_EMAIL,
   CLUSTER_OWNER_PASSWORD,
   addressFor,
-  createDatabase,
   createToken,
   gqlOk,
   login,
@@ -33,6 +31,7 @@ import {
 } from '../packages/server/test/pg/cluster.ts';
 import { GUARDED_QUERY, type LoadResult } from './http.ts';
 import { REALISTIC_ROLE_POLICY } from './lib/graphql.ts';
+import { BENCH_PG_URL, createBenchDatabase, type BenchDatabase } from './lib/pg-database.ts';
 
 const SECONDS = Number(process.env.BENCH_CLUSTER_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CLUSTER_CONNECTIONS ?? 20);
@@ -62,8 +61,11 @@ export interface ClusterResult {
   load: { before: number; after: number };
 }
 
-function adminUrl(): string {
-  return process.env.BENCH_DATABASE_URL ?? process.env.LATCHKEY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** A fresh database; BENCH_ONLY=cluster was asked for, so no PostgreSQL is an error, not a skip. */
+async function freshDatabase(): Promise<BenchDatabase> {
+  const database = await createBenchDatabase();
+  if (!database) throw new Error(`BENCH_ONLY=cluster needs a PostgreSQL at ${BENCH_PG_URL} (BENCH_PG_URL)`);
+  return database;
 }
 
 /** What bench/http.ts sets up: a 10-statement custom role, a project with a flag, a personal token in that role. */
@@ -137,7 +139,7 @@ const best = (runs: LoadResult[]): LoadResult => runs.reduce((x, y) => (y.reques
 
 export async function benchCluster(): Promise<ClusterResult> {
   const loadBefore = loadavg()[0] ?? 0;
-  const database = await createDatabase(adminUrl());
+  const database = await freshDatabase();
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-cluster-bench-'));
   try {
     // 1. PostgreSQL vs SQLite, one instance each (the SQLite run on its own file).
@@ -145,7 +147,7 @@ export async function benchCluster(): Promise<ClusterResult> {
     const sqlite = await oneBackend({ kind: 'sqlite', path: join(dir, 'latchkey.db') });
 
     // 2 and 3 on a second, fresh PostgreSQL database shared by three instances.
-    const shared = await createDatabase(adminUrl());
+    const shared = await freshDatabase();
     try {
       const cluster = await startCluster({ kind: 'postgres', url: shared.url, poolSize: 10 }, 3);
       try {
