@@ -2,27 +2,14 @@
 // Builds the console when packages/console/dist is missing or older than its sources, so that
 // `pnpm start` on a fresh clone serves it at / without a separate build step.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { newest } from './newest-mtime.mjs';
 
 const here = dirname(dirname(fileURLToPath(import.meta.url)));
 const root = join(here, '..', '..');
 const built = join(here, 'dist', 'index.html');
-
-/** The newest modification time under these paths (files or folders). */
-function newest(paths) {
-  let latest = 0;
-  const visit = (path) => {
-    if (!existsSync(path)) return;
-    const stat = statSync(path);
-    if (stat.isDirectory()) {
-      for (const entry of readdirSync(path)) if (entry !== 'node_modules' && entry !== 'dist') visit(join(path, entry));
-    } else latest = Math.max(latest, stat.mtimeMs);
-  };
-  paths.forEach(visit);
-  return latest;
-}
 
 const sources = [
   join(here, 'src'),

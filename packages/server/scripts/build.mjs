@@ -7,29 +7,16 @@
 //   node scripts/build.mjs             build dist/main.js
 //   node scripts/build.mjs --if-stale  only when dist/main.js is missing or older than the sources
 //                                      (so a fresh clone's `pnpm install && pnpm start` needs no step)
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { newest } from '../../console/scripts/newest-mtime.mjs';
 import { build } from 'esbuild';
 
 const here = dirname(dirname(fileURLToPath(import.meta.url)));
 const root = join(here, '..', '..');
 const outfile = join(here, 'dist', 'main.js');
-
-/** The newest modification time under these paths (files or folders). */
-function newest(paths) {
-  let latest = 0;
-  const visit = (path) => {
-    if (!existsSync(path)) return;
-    const stat = statSync(path);
-    if (stat.isDirectory()) {
-      for (const entry of readdirSync(path)) if (entry !== 'node_modules' && entry !== 'dist') visit(join(path, entry));
-    } else latest = Math.max(latest, stat.mtimeMs);
-  };
-  paths.forEach(visit);
-  return latest;
-}
 
 const sources = [
   join(here, 'src'),
